@@ -1,0 +1,49 @@
+"""nnlib: a small, numpy-only neural-network library, built step by step in the nnbook course.
+
+    import nnlib as nl
+    X, y = nl.datasets.make_moons(500, noise=0.1)
+    model = nl.Sequential(nl.Dense(2, 16, rng=0), nl.ReLU(), nl.Dense(16, 2, rng=1))
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.01),
+                     X, y, epochs=50, progress=False)
+    nl.accuracy(y, nl.predict(model, X))
+
+One module per step of the course: ``data``/``datasets`` (1), ``init`` (2), ``layers`` (3 and 5),
+``losses`` (4), ``gradcheck`` (5), ``optim`` (6), ``train`` (7), ``predict``/``metrics``/``saving`` (8).
+"""
+from . import datasets, functional, init
+from .data import MinMaxScaler, NotFittedError, StandardScaler, minibatches, one_hot, train_test_split
+from .gradcheck import gradcheck, numerical_grad, relative_error
+from .layers import (
+    Activation,
+    Dense,
+    Identity,
+    Layer,
+    LeakyReLU,
+    Parameter,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
+from .metrics import accuracy, confusion_matrix
+from .optim import SGD, Adam, Optimizer
+from .predict import predict, predict_proba
+from .saving import ModelFileError, load, register_layer, save
+from .train import History, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "datasets", "functional", "init",
+    "StandardScaler", "MinMaxScaler", "NotFittedError", "one_hot", "train_test_split", "minibatches",
+    "Layer", "Activation", "Parameter", "Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax",
+    "Identity", "Sequential",
+    "Loss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "gradcheck", "numerical_grad", "relative_error",
+    "Optimizer", "SGD", "Adam",
+    "fit", "History",
+    "predict_proba", "predict", "accuracy", "confusion_matrix",
+    "save", "load", "register_layer", "ModelFileError",
+]

@@ -1,0 +1,106 @@
+"""Input checks shared by every public entry point.
+
+Validation happens once, at the boundary a learner calls, so that a mistake is reported in
+terms of *their* call ("Dense(64 -> 10) expected ...") rather than as a numpy broadcasting
+error three frames deeper.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """Return a ``Generator``: pass one through, seed one from an int, or make a fresh one."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, numbers.Integral):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        f"rng must be a numpy Generator (np.random.default_rng(seed)), an int seed or None, "
+        f"got {type(rng).__name__}"
+    )
+
+
+def check_float_array(
+    x: object, where: str, name: str = "X", ndim: int | tuple[int, ...] = 2, finite: bool = True
+) -> np.ndarray:
+    """Check that ``x`` is a non-empty float32/float64 ndarray with ``ndim`` dimensions.
+
+    Integer and object arrays are rejected instead of converted, because a silent cast is
+    exactly the kind of dtype change a learner would never notice.
+    """
+    if not isinstance(x, np.ndarray):
+        if isinstance(x, (list, tuple)):
+            raise TypeError(
+                f"{where}: {name} must be a numpy array, got a {type(x).__name__}; "
+                f"wrap it with np.asarray({name}, dtype=np.float64)"
+            )
+        raise TypeError(f"{where}: {name} must be a numpy array, got {type(x).__name__}")
+    if x.dtype not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{where}: {name} must have dtype float32 or float64, got {x.dtype}; "
+            f"convert it with {name}.astype(np.float64)"
+        )
+    dims = (ndim,) if isinstance(ndim, int) else ndim
+    if x.ndim not in dims:
+        expected = " or ".join(f"{d}-D" for d in dims)
+        hint = " (shape (batch, features))" if 2 in dims else ""
+        raise ValueError(
+            f"{where}: {name} must be {expected}{hint}, got {x.ndim}-D array of shape {x.shape}"
+        )
+    if x.size == 0:
+        raise ValueError(f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample")
+    if finite and not np.isfinite(x).all():
+        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+        raise ValueError(f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first")
+    return x
+
+
+def check_labels(y: object, where: str, n_classes: int | None = None, name: str = "y") -> np.ndarray:
+    """Check integer class labels: a 1-D int array with values in ``[0, n_classes)``."""
+    if not isinstance(y, np.ndarray):
+        raise TypeError(f"{where}: {name} must be a numpy array of integer labels, got {type(y).__name__}")
+    if y.ndim != 1:
+        raise ValueError(f"{where}: {name} must be 1-D integer labels of shape (n,), got shape {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(
+            f"{where}: {name} must hold integer class labels, got dtype {y.dtype}; "
+            f"convert it with {name}.astype(int) if the values are whole numbers"
+        )
+    if y.size and y.min() < 0:
+        raise ValueError(f"{where}: class labels must be >= 0, got {int(y.min())}")
+    if n_classes is not None and y.size and y.max() >= n_classes:
+        raise ValueError(
+            f"{where}: class labels must be in [0, {n_classes}), got {int(y.max())}"
+        )
+    return y
+
+
+def check_same_length(X: np.ndarray, y: np.ndarray, where: str) -> None:
+    """Raise if ``X`` and ``y`` do not describe the same number of samples."""
+    if len(X) != len(y):
+        raise ValueError(
+            f"{where}: X and y must have the same number of samples, got {len(X)} and {len(y)}"
+        )
+
+
+def check_positive_int(value: object, where: str, name: str) -> int:
+    """Return ``value`` if it is an int > 0, else raise with the parameter's name."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be a positive integer, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{where}: {name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_positive_float(value: object, where: str, name: str) -> float:
+    """Return ``value`` as a float if it is a finite number > 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a positive number, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{where}: {name} must be a positive number, got {value}")
+    return float(value)

@@ -1,0 +1,222 @@
+"""Step 1, data preparation: scaling, one-hot labels, splitting and mini-batches.
+
+Arrays are ``(n_samples, n_features)``. Every transform keeps the dtype of its input.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ._validation import (
+    as_rng,
+    check_float_array,
+    check_labels,
+    check_positive_int,
+    check_same_length,
+)
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a scaler is used before ``fit``."""
+
+
+class _Scaler:
+    """Shared plumbing: fit on training data, then transform any data with the same features."""
+
+    _fitted_attrs: tuple[str, ...] = ()
+
+    def _check_fitted(self, where: str) -> None:
+        if any(getattr(self, a, None) is None for a in self._fitted_attrs):
+            raise NotFittedError(f"{type(self).__name__}.{where}: not fitted yet; call fit(X_train) first")
+
+    def _check_features(self, X: np.ndarray, where: str) -> None:
+        n = self.n_features_
+        if X.shape[1] != n:
+            raise ValueError(
+                f"{type(self).__name__}.{where}: expected X with {n} features "
+                f"(as in fit), got {X.shape[1]}"
+            )
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """Fit on ``X`` (n, d) and return it transformed (n, d)."""
+        return self.fit(X).transform(X)
+
+
+class StandardScaler(_Scaler):
+    """Standardize features: ``z = (x - mean) / std`` per column.
+
+    A feature with zero variance gets ``std = 1`` so it maps to 0 instead of dividing by zero.
+    """
+
+    _fitted_attrs = ("mean_", "scale_")
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+        self.n_features_: int | None = None
+
+    def fit(self, X: np.ndarray) -> "StandardScaler":
+        """Learn per-feature mean and std from ``X`` (n, d); returns ``self``."""
+        X = check_float_array(X, "StandardScaler.fit")
+        self.mean_ = X.mean(axis=0)
+        std = X.std(axis=0)
+        # A constant column has std 0, or a rounding-error std of about eps * |mean|; dividing
+        # by that would blow noise up to unit size, so such columns keep scale 1 and map to 0.
+        tiny = 10 * np.finfo(X.dtype).eps * np.maximum(np.abs(self.mean_), 1)
+        self.scale_ = np.where(std > tiny, std, 1).astype(X.dtype)
+        self.n_features_ = X.shape[1]
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Return ``(X - mean) / std`` (n, d), in the dtype of ``X``."""
+        self._check_fitted("transform")
+        X = check_float_array(X, "StandardScaler.transform")
+        self._check_features(X, "transform")
+        return (X - self.mean_.astype(X.dtype)) / self.scale_.astype(X.dtype)
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Undo ``transform``: ``Z * std + mean`` (n, d)."""
+        self._check_fitted("inverse_transform")
+        Z = check_float_array(Z, "StandardScaler.inverse_transform", name="Z")
+        self._check_features(Z, "inverse_transform")
+        return Z * self.scale_.astype(Z.dtype) + self.mean_.astype(Z.dtype)
+
+
+class MinMaxScaler(_Scaler):
+    """Rescale each feature linearly to ``feature_range`` (default ``[0, 1]``).
+
+    A constant feature maps to the lower end of the range.
+    """
+
+    _fitted_attrs = ("min_", "range_")
+
+    def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
+        low, high = feature_range
+        if not low < high:
+            raise ValueError(f"MinMaxScaler: feature_range must satisfy low < high, got {feature_range}")
+        self.feature_range = (float(low), float(high))
+        self.min_: np.ndarray | None = None
+        self.range_: np.ndarray | None = None
+        self.n_features_: int | None = None
+
+    def fit(self, X: np.ndarray) -> "MinMaxScaler":
+        """Learn per-feature min and max from ``X`` (n, d); returns ``self``."""
+        X = check_float_array(X, "MinMaxScaler.fit")
+        self.min_ = X.min(axis=0)
+        span = X.max(axis=0) - self.min_
+        self.range_ = np.where(span > 0, span, np.ones_like(span))
+        self.n_features_ = X.shape[1]
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Return ``low + (X - min) / (max - min) * (high - low)`` (n, d)."""
+        self._check_fitted("transform")
+        X = check_float_array(X, "MinMaxScaler.transform")
+        self._check_features(X, "transform")
+        low, high = self.feature_range
+        unit = (X - self.min_.astype(X.dtype)) / self.range_.astype(X.dtype)
+        return (unit * X.dtype.type(high - low) + X.dtype.type(low)).astype(X.dtype, copy=False)
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Undo ``transform`` (n, d)."""
+        self._check_fitted("inverse_transform")
+        Z = check_float_array(Z, "MinMaxScaler.inverse_transform", name="Z")
+        self._check_features(Z, "inverse_transform")
+        low, high = self.feature_range
+        unit = (Z - Z.dtype.type(low)) / Z.dtype.type(high - low)
+        return unit * self.range_.astype(Z.dtype) + self.min_.astype(Z.dtype)
+
+
+def one_hot(y: np.ndarray, num_classes: int | None = None, dtype: type = np.float64) -> np.ndarray:
+    """Encode integer labels ``y`` (n,) as rows of a ``(n, num_classes)`` 0/1 matrix.
+
+    ``num_classes`` defaults to ``y.max() + 1``.
+    """
+    y = check_labels(y, "one_hot")
+    if num_classes is None:
+        if y.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from empty labels; pass num_classes")
+        num_classes = int(y.max()) + 1
+    num_classes = check_positive_int(num_classes, "one_hot", "num_classes")
+    check_labels(y, "one_hot", num_classes)
+    out = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    out[np.arange(y.shape[0]), y] = 1
+    return out
+
+
+def train_test_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    test_size: float | int = 0.2,
+    seed: int = 0,
+    stratify: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle and split into ``X_train, X_test, y_train, y_test``.
+
+    ``test_size`` is a fraction in (0, 1) or a number of samples. With ``stratify=True`` each
+    class keeps its share in both parts (``y`` must then be integer labels).
+    """
+    if not isinstance(X, np.ndarray) or not isinstance(y, np.ndarray):
+        raise TypeError("train_test_split: X and y must be numpy arrays")
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError("train_test_split: X and y must have a sample axis (at least 1-D)")
+    check_same_length(X, y, "train_test_split")
+    n = len(X)
+    if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
+        if not 0 < test_size < n:
+            raise ValueError(f"train_test_split: test_size must be in [1, {n - 1}] samples, got {test_size}")
+        n_test = int(test_size)
+    elif isinstance(test_size, float):
+        if not 0.0 < test_size < 1.0:
+            raise ValueError(f"train_test_split: test_size as a fraction must be in (0, 1), got {test_size}")
+        n_test = int(np.ceil(test_size * n))
+    else:
+        raise TypeError(f"train_test_split: test_size must be a float fraction or an int count, got {test_size!r}")
+    if n_test >= n:
+        raise ValueError(f"train_test_split: test_size={test_size} leaves no training samples out of {n}")
+    rng = np.random.default_rng(seed)
+    if stratify:
+        check_labels(y, "train_test_split(stratify=True)")
+        test_parts = []
+        for cls in np.unique(y):
+            members = rng.permutation(np.flatnonzero(y == cls))
+            take = int(round(len(members) * n_test / n))
+            test_parts.append(members[:take])
+        test_idx = np.concatenate(test_parts)
+    else:
+        test_idx = rng.permutation(n)[:n_test]
+    is_test = np.zeros(n, dtype=bool)
+    is_test[test_idx] = True
+    # Shuffle both parts so that neither comes out sorted by class.
+    train_idx = rng.permutation(np.flatnonzero(~is_test))
+    test_idx = rng.permutation(np.flatnonzero(is_test))
+    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+
+
+def minibatches(
+    X: np.ndarray,
+    y: np.ndarray | None,
+    batch_size: int,
+    shuffle: bool = True,
+    rng: np.random.Generator | int | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """Yield ``(X_batch, y_batch)`` pairs that cover every sample exactly once.
+
+    Batches have ``batch_size`` rows except possibly the last. ``y`` may be ``None``.
+    """
+    if not isinstance(X, np.ndarray) or X.ndim == 0:
+        raise TypeError("minibatches: X must be a numpy array with a sample axis")
+    batch_size = check_positive_int(batch_size, "minibatches", "batch_size")
+    if y is not None:
+        check_same_length(X, y, "minibatches")
+    n = len(X)
+    if shuffle:
+        order = as_rng(rng).permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            yield X[idx], (None if y is None else y[idx])
+    else:
+        # Slices are views: no copy when the order does not change.
+        for start in range(0, n, batch_size):
+            yield X[start:start + batch_size], (None if y is None else y[start:start + batch_size])

@@ -1,0 +1,361 @@
+"""Step 3 (forward) and step 5 (backward): layers of a network.
+
+Every layer is a small class whose ``forward`` and ``backward`` sit side by side, so the chain
+rule can be read straight off the code. Arrays are ``(batch, features)``; a ``Dense`` layer
+computes ``x @ W + b`` with ``W`` of shape ``(in_features, out_features)``.
+
+To add a layer of your own, subclass ``Layer`` and write ``forward(x)`` and
+``backward(grad_out) -> grad_in``; if it has parameters, put them in ``self.params`` and
+their gradients (same shapes) in ``self.grads`` under the same names.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from ._validation import FLOAT_DTYPES, check_positive_int
+from .init import INITIALIZERS
+
+
+class Parameter:
+    """A handle on one trainable array of a layer, as optimizers see it.
+
+    ``value`` and ``grad`` are read from the layer each time, so an optimizer that updates
+    ``p.value`` in place updates ``layer.W`` itself.
+    """
+
+    __slots__ = ("layer", "name")
+
+    def __init__(self, layer: "Layer", name: str) -> None:
+        self.layer = layer
+        self.name = name
+
+    @property
+    def value(self) -> np.ndarray:
+        """The parameter array itself (not a copy)."""
+        return self.layer.params[self.name]
+
+    @property
+    def grad(self) -> np.ndarray:
+        """dLoss/dvalue from the last ``backward``, same shape as ``value``."""
+        return self.layer.grads[self.name]
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.layer!r}.{self.name}, shape={self.value.shape}, dtype={self.value.dtype})"
+
+
+class Layer:
+    """Base class: ``forward(x) -> y``, ``backward(dL/dy) -> dL/dx``, ``params``, ``grads``."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Compute the layer's output for a batch ``x`` (batch, in) -> (batch, out)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Given dL/d(output) (batch, out), store parameter grads and return dL/d(input) (batch, in)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad_out)")
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        """Like ``backward`` but only the parameter gradients are needed.
+
+        Used for the first layer of a network, whose input gradient nobody reads. Layers that
+        can skip work (``Dense`` skips a whole matrix product) override this.
+        """
+        self.backward(grad_out)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def parameters(self) -> list[Parameter]:
+        """The layer's trainable arrays, as ``Parameter`` handles for an optimizer."""
+        return [Parameter(self, name) for name in getattr(self, "params", {})]
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this layer (used by ``save``/``load``)."""
+        return {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _check_layer_input(layer: Layer, x: object) -> np.ndarray:
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{layer!r} expected a numpy array, got {type(x).__name__}")
+    if x.dtype not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{layer!r} expected float32 or float64 input, got {x.dtype}; convert with x.astype(np.float64)"
+        )
+    return x
+
+
+def _check_grad(layer: Layer, grad_out: object, expected_shape: tuple[int, ...]) -> np.ndarray:
+    if not isinstance(grad_out, np.ndarray):
+        raise TypeError(f"{layer!r}.backward expected a numpy array, got {type(grad_out).__name__}")
+    if grad_out.shape != expected_shape:
+        raise ValueError(
+            f"{layer!r}.backward expected grad_out of shape {expected_shape} (the shape of the "
+            f"forward output), got {grad_out.shape}"
+        )
+    return grad_out
+
+
+class Dense(Layer):
+    """Fully connected layer ``y = x @ W + b``: (batch, in_features) -> (batch, out_features).
+
+    ``init`` names a function of ``nnlib.init`` or is any ``f(fan_in, fan_out, rng, dtype)``.
+    Biases start at zero. After ``backward``, ``dW`` and ``db`` hold the gradients.
+    """
+
+    def __init__(self, in_features: int, out_features: int,
+                 init: str | Callable[..., np.ndarray] = "he_normal",
+                 rng: np.random.Generator | int | None = None, dtype: type = np.float64) -> None:
+        super().__init__()
+        self.in_features = check_positive_int(in_features, "Dense", "in_features")
+        self.out_features = check_positive_int(out_features, "Dense", "out_features")
+        dtype = np.dtype(dtype)
+        if dtype not in FLOAT_DTYPES:
+            raise TypeError(f"{self!r}: dtype must be float32 or float64, got {dtype}")
+        if isinstance(init, str):
+            if init not in INITIALIZERS:
+                raise ValueError(f"{self!r}: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}")
+            init_fn = INITIALIZERS[init]
+        elif callable(init):
+            init_fn = init
+        else:
+            raise TypeError(f"{self!r}: init must be a name or a function, got {type(init).__name__}")
+        W = np.asarray(init_fn(self.in_features, self.out_features, rng=rng, dtype=dtype))
+        if W.shape != (self.in_features, self.out_features):
+            raise ValueError(
+                f"{self!r}: init returned shape {W.shape}, expected {(self.in_features, self.out_features)}"
+            )
+        self.params = {"W": W.astype(dtype, copy=False), "b": np.zeros(self.out_features, dtype=dtype)}
+        self.grads = {"W": np.zeros_like(self.params["W"]), "b": np.zeros_like(self.params["b"])}
+        self._x: np.ndarray | None = None
+
+    W = property(lambda self: self.params["W"], lambda self, v: self.params.__setitem__("W", v),
+                 doc="Weights, shape (in_features, out_features).")
+    b = property(lambda self: self.params["b"], lambda self, v: self.params.__setitem__("b", v),
+                 doc="Biases, shape (out_features,).")
+    dW = property(lambda self: self.grads["W"], doc="dLoss/dW from the last backward, shape of W.")
+    db = property(lambda self: self.grads["b"], doc="dLoss/db from the last backward, shape of b.")
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of the weights; inputs must match it."""
+        return self.params["W"].dtype
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """(batch, in_features) -> (batch, out_features)."""
+        x = _check_layer_input(self, x)
+        if x.ndim != 2:
+            hint = f"; for one sample use x.reshape(1, -1)" if x.ndim == 1 else ""
+            raise ValueError(
+                f"{self!r} expected a 2-D input (batch, {self.in_features}), got shape {x.shape}{hint}"
+            )
+        if x.shape[1] != self.in_features:
+            raise ValueError(f"{self!r} expected input with {self.in_features} features, got {x.shape[1]}")
+        if x.dtype != self.dtype:
+            raise TypeError(
+                f"{self!r} has {self.dtype} weights but got {x.dtype} input; convert the input with "
+                f"x.astype(np.{self.dtype}) or build the network with dtype=np.{x.dtype}"
+            )
+        self._x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        """dW = x^T @ grad_out (in, out); db = sum of grad_out over the batch (out,)."""
+        if self._x is None:
+            raise RuntimeError(f"{self!r}.backward called before forward")
+        grad_out = _check_grad(self, grad_out, (self._x.shape[0], self.out_features))
+        # Written into the existing arrays: no new allocation per step.
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])
+        np.sum(grad_out, axis=0, out=self.grads["b"])
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Store dW, db and return dL/dx = grad_out @ W^T (batch, in_features)."""
+        self.backward_params(grad_out)
+        return grad_out @ self.params["W"].T
+
+    def get_config(self) -> dict[str, Any]:
+        return {"in_features": self.in_features, "out_features": self.out_features,
+                "dtype": str(self.dtype)}
+
+    def __repr__(self) -> str:
+        return f"Dense({self.in_features} -> {self.out_features})"
+
+
+class Activation(Layer):
+    """A parameter-free elementwise layer; subclasses define ``_f`` and ``_df``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._x: np.ndarray | None = None
+        self._y: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = _check_layer_input(self, x)
+        self._y = self._f(x)
+        return self._y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self._x is None:
+            raise RuntimeError(f"{self!r}.backward called before forward")
+        grad_out = _check_grad(self, grad_out, self._x.shape)
+        return self._backward(grad_out)
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Identity(Activation):
+    """f(x) = x; f'(x) = 1."""
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out
+
+
+class ReLU(Activation):
+    """f(x) = max(x, 0); f'(x) = 1 where x > 0, else 0."""
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0)
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * (self._x > 0)
+
+
+class LeakyReLU(Activation):
+    """f(x) = x for x > 0, alpha * x otherwise; lets a small gradient through for x < 0."""
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        if not 0 <= alpha < 1:
+            raise ValueError(f"LeakyReLU: alpha must be in [0, 1), got {alpha}")
+        self.alpha = float(alpha)
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, self.alpha * x)
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return np.where(self._x > 0, grad_out, self.alpha * grad_out)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class Sigmoid(Activation):
+    """f(x) = 1 / (1 + e^-x), computed without overflow; f'(x) = f(x) (1 - f(x))."""
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return F.sigmoid(x)
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * self._y * (1 - self._y)
+
+
+class Tanh(Activation):
+    """f(x) = tanh(x); f'(x) = 1 - f(x)^2."""
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * (1 - self._y * self._y)
+
+
+class Softmax(Activation):
+    """Row-wise softmax (batch, k) -> probabilities (batch, k).
+
+    For training a classifier prefer raw logits with ``CrossEntropyLoss``, which fuses the
+    softmax into a stabler and cheaper gradient; use this layer when you want probabilities.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_layer_input(self, x)
+        if x.ndim != 2:
+            raise ValueError(f"{self!r} expected a 2-D input (batch, classes), got shape {x.shape}")
+        return super().forward(x)
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return F.softmax(x)
+
+    def _backward(self, grad_out: np.ndarray) -> np.ndarray:
+        # The Jacobian of softmax is diag(s) - s s^T; applied to a row g it gives s * (g - g.s).
+        s = self._y
+        return s * (grad_out - (grad_out * s).sum(axis=1, keepdims=True))
+
+
+class Sequential(Layer):
+    """Layers applied in order: ``Sequential(Dense(2, 16), ReLU(), Dense(16, 2))``."""
+
+    def __init__(self, *layers: Layer) -> None:
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                hint = " (did you forget the parentheses, e.g. ReLU()?)" if isinstance(layer, type) else ""
+                raise TypeError(f"Sequential: argument {i} must be a Layer, got {layer!r}{hint}")
+        self.layers: list[Layer] = list(layers)
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        """All parameters, keyed ``"<layer index>.<name>"``, e.g. ``"0.W"``."""
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        """All gradients, keyed like ``params``."""
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Feed ``x`` (batch, in) through every layer -> (batch, out)."""
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate dL/d(output) through every layer, last to first.
+
+        Returns dL/d(input), or ``None`` with ``input_grad=False``, which skips computing
+        the input gradient that training never uses.
+        """
+        for i in range(len(self.layers) - 1, -1, -1):
+            if i == 0 and not input_grad:
+                self.layers[0].backward_params(grad_out)
+                return None
+            grad_out = self.layers[i].backward(grad_out)
+        return grad_out
+
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        self.backward(grad_out, input_grad=False)
+
+    def parameters(self) -> list[Parameter]:
+        """Every layer's parameters, first layer first."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        return f"Sequential(\n{inner}\n)" if self.layers else "Sequential()"

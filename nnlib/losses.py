@@ -1,0 +1,201 @@
+"""Step 4, loss: how wrong a batch of predictions is, and dLoss/dprediction.
+
+``loss(pred, target)`` returns a Python float averaged like PyTorch's default
+``reduction="mean"``; ``loss.backward()`` returns the gradient for the last call, shaped like
+``pred``. To add a loss, subclass ``Loss`` and write ``forward`` and ``backward``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functional as F
+from ._validation import check_float_array, check_labels
+
+
+class Loss:
+    """Base class: ``forward(pred, target) -> float`` and ``backward() -> dL/dpred``."""
+
+    #: Classification losses let ``fit`` report accuracy as well as the loss.
+    is_classification = False
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """Mean loss of predictions ``pred`` against ``target``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(pred, target)")
+
+    def backward(self) -> np.ndarray:
+        """dLoss/dpred for the last ``forward`` call, same shape as ``pred``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement backward()")
+
+    def __call__(self, pred: np.ndarray, target: np.ndarray) -> float:
+        return self.forward(pred, target)
+
+    def predicted_labels(self, pred: np.ndarray) -> np.ndarray:
+        """Class labels (n,) that the outputs ``pred`` stand for (classification losses only)."""
+        raise TypeError(f"{type(self).__name__} is not a classification loss")
+
+    def _need_forward(self) -> None:
+        if getattr(self, "_cache", None) is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before the loss was computed")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _check_pred(pred: object, where: str) -> np.ndarray:
+    return check_float_array(pred, where, name="pred", ndim=(1, 2), finite=False)
+
+
+def _target_like(pred: np.ndarray, target: object, where: str) -> np.ndarray:
+    """Return ``target`` as an array of ``pred``'s shape and dtype, or raise."""
+    if not isinstance(target, np.ndarray):
+        raise TypeError(f"{where}: target must be a numpy array, got {type(target).__name__}")
+    if target.dtype.kind not in "fiub":
+        raise TypeError(f"{where}: target must be numeric, got dtype {target.dtype}")
+    # A (n,) target for a (n, 1) output is what a learner naturally writes; reshape it
+    # explicitly rather than let broadcasting turn it into an (n, n) matrix.
+    if target.shape != pred.shape and pred.ndim == 2 and pred.shape[1] == 1 and target.shape == pred.shape[:1]:
+        target = target.reshape(-1, 1)
+    if target.shape != pred.shape:
+        raise ValueError(f"{where}: target must have the shape of pred {pred.shape}, got {target.shape}")
+    target = target.astype(pred.dtype, copy=False)
+    if not np.isfinite(target).all():
+        raise ValueError(f"{where}: target contains NaN or inf")
+    return target
+
+
+class MSELoss(Loss):
+    """Mean squared error over all elements: ``mean((pred - target)^2)``, like ``torch.nn.MSELoss``."""
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """pred, target: (n,) or (n, d) -> float."""
+        pred = _check_pred(pred, "MSELoss")
+        target = _target_like(pred, target, "MSELoss")
+        diff = pred - target
+        self._cache = diff
+        return float(np.mean(diff * diff))
+
+    def backward(self) -> np.ndarray:
+        """2 (pred - target) / N, with N the number of elements."""
+        self._need_forward()
+        diff = self._cache
+        return diff * (2 / diff.size)
+
+
+def _check_binary(target: np.ndarray, where: str) -> None:
+    if ((target < 0) | (target > 1)).any():
+        raise ValueError(f"{where}: targets must be in [0, 1], got values in [{target.min()}, {target.max()}]")
+
+
+def _binary_labels(pred: np.ndarray, threshold: float) -> np.ndarray:
+    return (pred.reshape(len(pred), -1)[:, 0] > threshold).astype(np.int64)
+
+
+class BCELoss(Loss):
+    """Binary cross-entropy on probabilities ``p`` in [0, 1] (e.g. after ``Sigmoid``).
+
+    ``-mean(y log p + (1 - y) log(1 - p))``; like PyTorch the logs are clamped at -100 so a
+    confident mistake gives a large finite loss, not inf.
+    """
+
+    is_classification = True
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """pred (probabilities), target (0/1 or in [0, 1]): (n,) or (n, 1) -> float."""
+        pred = _check_pred(pred, "BCELoss")
+        target = _target_like(pred, target, "BCELoss")
+        if not np.isfinite(pred).all():
+            return float("nan")
+        if ((pred < 0) | (pred > 1)).any():
+            raise ValueError(
+                "BCELoss: pred must be probabilities in [0, 1]; for raw scores (logits) use BCEWithLogitsLoss"
+            )
+        _check_binary(target, "BCELoss")
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(pred), -100)
+            log_1mp = np.maximum(np.log1p(-pred), -100)
+        self._cache = (pred, target)
+        return float(-np.mean(target * log_p + (1 - target) * log_1mp))
+
+    def backward(self) -> np.ndarray:
+        """(p - y) / (p (1 - p)) / N, the denominator kept away from 0 as PyTorch does."""
+        self._need_forward()
+        p, y = self._cache
+        denom = np.maximum(p * (1 - p), 1e-12)
+        return (p - y) / denom / p.size
+
+    def predicted_labels(self, pred: np.ndarray) -> np.ndarray:
+        return _binary_labels(pred, 0.5)
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy on logits ``z`` (raw scores): sigmoid and BCE fused stably.
+
+    Per element ``max(z, 0) - z y + log(1 + exp(-|z|))``, which equals
+    ``-(y log s(z) + (1 - y) log(1 - s(z)))`` but never overflows.
+    """
+
+    is_classification = True
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """pred (logits), target (0/1 or in [0, 1]): (n,) or (n, 1) -> float."""
+        z = _check_pred(pred, "BCEWithLogitsLoss")
+        target = _target_like(z, target, "BCEWithLogitsLoss")
+        _check_binary(target, "BCEWithLogitsLoss")
+        self._cache = (z, target)
+        return float(np.mean(np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))))
+
+    def backward(self) -> np.ndarray:
+        """(sigmoid(z) - y) / N."""
+        self._need_forward()
+        z, y = self._cache
+        return (F.sigmoid(z) - y) / z.size
+
+    def predicted_labels(self, pred: np.ndarray) -> np.ndarray:
+        return _binary_labels(pred, 0.0)
+
+
+class CrossEntropyLoss(Loss):
+    """Softmax cross-entropy on logits (n, k), averaged over the batch, like PyTorch's.
+
+    ``target`` is either integer labels (n,) in ``[0, k)`` or class probabilities (n, k),
+    e.g. one-hot rows. The softmax is inside the loss: give it raw scores, not probabilities.
+    """
+
+    is_classification = True
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """pred (logits) (n, k), target (n,) labels or (n, k) probabilities -> float."""
+        logits = check_float_array(pred, "CrossEntropyLoss", name="pred (logits)", finite=False)
+        n, k = logits.shape
+        if not isinstance(target, np.ndarray):
+            raise TypeError(f"CrossEntropyLoss: target must be a numpy array, got {type(target).__name__}")
+        if target.ndim == 1:
+            check_labels(target, "CrossEntropyLoss", n_classes=k, name="target")
+            if len(target) != n:
+                raise ValueError(f"CrossEntropyLoss: target has {len(target)} labels for {n} rows of logits")
+        else:
+            target = _target_like(logits, target, "CrossEntropyLoss")
+        # log-softmax via log-sum-exp: exact for logits of any size, no exp overflow.
+        log_p = F.log_softmax(logits)
+        if target.ndim == 1:
+            loss = -log_p[np.arange(n), target].mean()
+        else:
+            loss = -(target * log_p).sum(axis=1).mean()
+        self._cache = (log_p, target)
+        return float(loss)
+
+    def backward(self) -> np.ndarray:
+        """(softmax(z) - y) / n: the softmax and log cancel into this simple form."""
+        self._need_forward()
+        log_p, target = self._cache
+        n = log_p.shape[0]
+        grad = np.exp(log_p)
+        if target.ndim == 1:
+            grad[np.arange(n), target] -= 1
+        else:
+            grad -= target
+        grad /= n
+        return grad
+
+    def predicted_labels(self, pred: np.ndarray) -> np.ndarray:
+        return pred.argmax(axis=1)
