@@ -27,7 +27,7 @@ from .layers import (
     Tanh,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
-from .metrics import accuracy, confusion_matrix
+from .metrics import accuracy, calibration_curve, confusion_matrix
 from .optim import SGD, Adam, Optimizer
 from .predict import predict, predict_proba
 from .saving import ModelFileError, load, register_layer, save
@@ -44,6 +44,6 @@ __all__ = [
     "gradcheck", "numerical_grad", "relative_error",
     "Optimizer", "SGD", "Adam",
     "fit", "History",
-    "predict_proba", "predict", "accuracy", "confusion_matrix",
+    "predict_proba", "predict", "accuracy", "confusion_matrix", "calibration_curve",
     "save", "load", "register_layer", "ModelFileError",
 ]
