@@ -1,0 +1,418 @@
+"""Tests of nnlib.viz: the pure functions by value, the widgets by driving their controls."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnlib as nl  # noqa: E402
+from nnlib import viz  # noqa: E402
+from nnlib.viz._training import Trainer, build_mlp, parse_hidden  # noqa: E402
+from nnlib.viz.animate import Recording, animation, frame_schedule, record  # noqa: E402
+from nnlib.viz.playground import nice_ceiling  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_MAGIC
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# ---- import hygiene ------------------------------------------------------------------------
+
+def test_import_nnlib_does_not_import_matplotlib_or_ipywidgets():
+    code = ("import sys, nnlib; bad = [m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules];"
+            "assert not bad, bad; from nnlib import viz; assert 'matplotlib' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
+
+
+# ---- grid ------------------------------------------------------------------------------------
+
+def test_grid_bounds_pad_each_side_by_margin_of_span():
+    X = np.array([[0.0, -1.0], [2.0, 3.0]])
+    assert viz.grid_bounds(X, margin=0.25) == pytest.approx((-0.5, 2.5, -2.0, 4.0))
+    # A degenerate side still gets the minimum padding.
+    assert viz.grid_bounds(np.zeros((3, 2)), margin=0.5) == pytest.approx((-0.1, 0.1, -0.1, 0.1))
+    with pytest.raises(ValueError, match=r"grid_bounds: X must have shape \(n, 2\)"):
+        viz.grid_bounds(np.zeros((3, 3)))
+
+
+def test_make_grid_cell_centres_row_major_from_bottom():
+    pts = viz.make_grid((0.0, 4.0, 0.0, 2.0), resolution=2)
+    np.testing.assert_allclose(pts, [[1.0, 0.5], [3.0, 0.5], [1.0, 1.5], [3.0, 1.5]])
+    assert viz.make_grid((0, 1, 0, 1), 3, dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="min < max"):
+        viz.make_grid((1.0, 0.0, 0.0, 1.0))
+    with pytest.raises(ValueError, match="resolution must be an int >= 2"):
+        viz.make_grid((0, 1, 0, 1), resolution=1)
+
+
+def test_grid_proba_matches_predict_proba_point_by_point():
+    model = build_mlp(2, (5,), 3, "tanh", seed=1)
+    bounds = (-1.0, 1.0, -2.0, 2.0)
+    proba = viz.grid_proba(model, bounds, resolution=7)
+    assert proba.shape == (7, 7, 3)
+    expected = nl.predict_proba(model, viz.make_grid(bounds, 7)).reshape(7, 7, 3)
+    np.testing.assert_allclose(proba, expected)
+    np.testing.assert_allclose(proba.sum(axis=-1), 1.0)
+    # Row i is y fixed: cell (i=6, j=0) is the top-left corner of the plot.
+    top_left = nl.predict_proba(model, np.array([[-1 + 1 / 7, 2 - 2 / 7]]))
+    np.testing.assert_allclose(proba[6, 0], top_left[0])
+
+
+def test_grid_proba_applies_transform_and_keeps_float32():
+    model = build_mlp(2, (4,), 2, seed=0, dtype=np.float32)
+    proba = viz.grid_proba(model, (0, 1, 0, 1), 4, transform=lambda p: p * 2 - 1)
+    assert proba.dtype == np.float32
+    direct = nl.predict_proba(model, viz.make_grid((0, 1, 0, 1), 4, np.float32) * 2 - 1)
+    np.testing.assert_allclose(proba.reshape(16, 2), direct, rtol=1e-6)
+
+
+def test_proba_to_rgb_colours_confidence_and_invalid():
+    colors = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    rgb = viz.proba_to_rgb(np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [np.nan, np.nan]]), colors,
+                           max_strength=1.0)
+    np.testing.assert_allclose(rgb[0], [1.0, 0.0, 0.0])          # certain: the class colour
+    np.testing.assert_allclose(rgb[2], [0.0, 0.0, 1.0])
+    np.testing.assert_allclose(rgb[1], 1 - 0.1 * (1 - np.array([0.5, 0, 0.5])))  # unsure: nearly white
+    np.testing.assert_allclose(rgb[3], viz.grid.INVALID_COLOR)
+    with pytest.raises(ValueError, match="2 classes but only 1 colours"):
+        viz.proba_to_rgb(np.array([[0.5, 0.5]]), colors[:1])
+
+
+# ---- network layout ------------------------------------------------------------------------------
+
+def test_network_layout_positions():
+    layout = viz.network_layout([2, 3, 1], width=2.0, height=1.0)
+    assert [p.shape for p in layout] == [(2, 2), (3, 2), (1, 2)]
+    np.testing.assert_allclose([p[0, 0] for p in layout], [0.0, 1.0, 2.0])
+    np.testing.assert_allclose(layout[1][:, 1], [1.0, 0.5, 0.0])  # unit 0 on top, spacing 1/2
+    np.testing.assert_allclose(layout[0][:, 1], [0.75, 0.25])     # same spacing, centred
+    np.testing.assert_allclose(layout[2][:, 1], [0.5])
+    big = viz.network_layout([64, 16], spread=16)
+    assert big[0][:, 1].max() == pytest.approx(1.0) and big[0][:, 1].min() == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="at least 2 layers"):
+        viz.network_layout([3])
+
+
+def test_edge_segments_follow_weight_ravel_order_and_styles():
+    layout = viz.network_layout([2, 3])
+    seg = viz.edge_segments(layout)
+    assert seg.shape == (6, 2, 2)
+    # Edge k = i * 3 + j joins input i to output j, as W.ravel() orders W[i, j].
+    np.testing.assert_allclose(seg[5], [layout[0][1], layout[1][2]])
+    W = np.array([[1.0, -2.0, 0.0], [0.5, np.inf, -1.0]])
+    widths, colors = viz.edge_style([W], max_width=4.0, min_width=0.0)
+    np.testing.assert_allclose(widths, [2.0, 4.0, 0.0, 1.0, 0.0, 2.0])
+    assert tuple(colors[0, :3]) == viz.network.POSITIVE_COLOR
+    assert tuple(colors[1, :3]) == viz.network.NEGATIVE_COLOR
+    assert colors[1, 3] == pytest.approx(1.0) and colors[2, 3] == pytest.approx(0.15)
+    assert colors[4, 3] == pytest.approx(0.5)  # the inf weight is drawn grey
+
+
+def test_layer_sizes():
+    assert viz.layer_sizes(build_mlp(2, (16, 16), 2)) == [2, 16, 16, 2]
+    with pytest.raises(ValueError, match="no Dense layer"):
+        viz.layer_sizes(nl.Sequential(nl.ReLU()))
+
+
+# ---- training helpers ------------------------------------------------------------------------------
+
+def test_parse_hidden():
+    assert parse_hidden("16, 16") == (16, 16)
+    assert parse_hidden("") == ()
+    assert parse_hidden([4, 2]) == (4, 2)
+    with pytest.raises(ValueError, match="comma-separated unit counts"):
+        parse_hidden("16, x")
+    with pytest.raises(ValueError, match="1 to 256 units"):
+        parse_hidden("0")
+
+
+def test_trainer_reports_divergence_instead_of_raising():
+    X, y = nl.datasets.make_moons(100, seed=0)
+    model = build_mlp(2, (8,), 2, "identity", seed=0)
+    trainer = Trainer(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=10.0, momentum=0.9), X * 50, y)
+    done = trainer.run(200)
+    assert 0 < done < 200
+    assert trainer.diverged.startswith(f"Training diverged at epoch {done}")
+    assert trainer.run(5) == 0  # no more steps once diverged
+
+
+def test_frame_schedule():
+    np.testing.assert_array_equal(frame_schedule(10, 3), [0, 5, 10])
+    np.testing.assert_array_equal(frame_schedule(3, 30), [0, 1, 2, 3])
+    with pytest.raises(ValueError):
+        frame_schedule(10, 1)
+
+
+def test_nice_ceiling():
+    assert [nice_ceiling(v) for v in (0.7, 1.0, 1.3, 3, 7, 200, 201)] == [1.0, 1.0, 2.0, 5.0, 10.0, 200.0, 500.0]
+
+
+# ---- explorers' pure parts ---------------------------------------------------------------------------
+
+def test_activation_curve_values_and_derivatives():
+    x = np.array([-2.0, 0.5, 3.0])
+    f, df = viz.activation_curve("relu", x)
+    np.testing.assert_allclose(f, [0, 0.5, 3])
+    np.testing.assert_allclose(df, [0, 1, 1])
+    f, df = viz.activation_curve("tanh", x)
+    np.testing.assert_allclose(df, 1 - np.tanh(x) ** 2)
+    f, df = viz.activation_curve("sigmoid", np.array([-1000.0, 0.0, 1000.0]))
+    np.testing.assert_allclose(f, [0, 0.5, 1])
+    np.testing.assert_allclose(df, [0, 0.25, 0])
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        viz.activation_curve("swish", x)
+
+
+@pytest.mark.parametrize("name", list(viz.SURFACES))
+def test_surface_gradients_match_finite_differences(name):
+    s = viz.SURFACES[name]
+    rng = np.random.default_rng(0)
+    for w in rng.uniform(-1.5, 1.5, size=(5, 2)):
+        num = nl.numerical_grad(lambda: float(s.f(w)), w, 1e-6)
+        np.testing.assert_allclose(s.grad(w), num, rtol=1e-5, atol=1e-5)
+    for m in s.minima:
+        np.testing.assert_allclose(s.grad(np.array(m)), 0, atol=1e-3)
+
+
+def test_descent_path_sgd_on_bowl_is_the_closed_form():
+    # On f = (x^2 + 10 y^2) / 2 plain SGD multiplies x by (1 - lr) and y by (1 - 10 lr) per step.
+    path, values = viz.descent_path("narrow bowl", "sgd", lr=0.05, steps=20, start=(2.0, 1.0))
+    k = np.arange(21)
+    np.testing.assert_allclose(path[:, 0], 2.0 * 0.95 ** k)
+    np.testing.assert_allclose(path[:, 1], 1.0 * 0.5 ** k)
+    np.testing.assert_allclose(values, viz.SURFACES["narrow bowl"].f(path))
+
+
+def test_descent_path_momentum_and_adam_converge_and_divergence_stops_early():
+    for opt, lr, mom in (("sgd", 0.02, 0.9), ("adam", 0.05, 0.0)):
+        path, values = viz.descent_path("narrow bowl", opt, lr=lr, momentum=mom, steps=400)
+        assert values[-1] < 1e-4 * values[0]
+    path, values = viz.descent_path("narrow bowl", "sgd", lr=0.5, steps=1000)
+    assert len(path) < 1001 and np.abs(path[-1]).max() > 1e6
+    with pytest.raises(ValueError, match="optimizer must be 'sgd' or 'adam'"):
+        viz.descent_path("narrow bowl", "rmsprop")
+
+
+# ---- widgets, driven programmatically -----------------------------------------------------------------
+
+@pytest.fixture
+def playground():
+    return viz.Playground(n_samples=120, resolution=24, epochs=40, redraws_per_train=2)
+
+
+def test_playground_train_step_reset_change_model_curve_and_view(playground):
+    pg = playground
+    assert viz.layer_sizes(pg.model) == [2, 16, 16, 2]
+    W0 = pg.model[0].W.copy()
+    view0 = pg.png()
+    assert png_size(view0) == pg.figure.canvas.get_width_height()
+    pg.train_button.click()
+    assert pg.trainer.epoch == 40
+    assert not np.array_equal(pg.model[0].W, W0)
+    x, y = pg.train_line.get_data()
+    assert len(x) == 40 and np.isfinite(y).all() and y[-1] < y[0]
+    assert pg.png() != view0
+    assert "epoch 40" in pg.map_title.get_text() and "epoch 40" in pg.status.value
+    pg.step_button.click()
+    assert pg.trainer.epoch == 41
+    pg.reset_button.click()
+    assert pg.trainer.epoch == 0 and len(pg.train_line.get_data()[0]) == 0
+    np.testing.assert_array_equal(pg.model[0].W, W0)  # same seed, same weights
+
+
+def test_playground_controls_rebuild_data_and_model(playground):
+    pg = playground
+    image = pg.map_image.get_array().copy()
+    pg.controls["dataset"].value = "blobs"
+    assert pg.n_classes == 3 and viz.layer_sizes(pg.model)[-1] == 3
+    pg.controls["hidden"].value = "4"
+    pg.controls["activation"].value = "tanh"
+    assert viz.layer_sizes(pg.model) == [2, 4, 3] and isinstance(pg.model[1], nl.Tanh)
+    pg.controls["optimizer"].value = "sgd"
+    pg.controls["lr"].value = 0.1
+    assert isinstance(pg.trainer.optimizer, nl.SGD) and pg.trainer.optimizer.lr == pytest.approx(0.1)
+    pg.controls["batch_size"].value = 16
+    pg.train(5)
+    assert pg.trainer.batch_size == 16 and pg.trainer.epoch == 5
+    assert not np.array_equal(pg.map_image.get_array(), image)
+    offsets = pg.train_points.get_offsets()
+    np.testing.assert_allclose(offsets, pg.X_train)
+
+
+def test_playground_bad_hidden_text_shows_message(playground):
+    playground.controls["hidden"].value = "16, lots"
+    assert playground.message.get_visible()
+    assert "comma-separated" in playground.status.value
+
+
+def test_playground_callback_errors_become_messages(playground):
+    def broken():
+        raise RuntimeError("boom")
+
+    playground._safely(broken)({"new": 1})
+    assert "RuntimeError: boom" in playground.message.get_text() and "boom" in playground.status.value
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_playground_extreme_values_never_raise(optimizer):
+    pg = viz.Playground(n_samples=100, resolution=16, epochs=60, noise=1.0, hidden="1", lr=10.0,
+                        optimizer=optimizer)
+    pg.train_button.click()
+    pg.step_button.click()
+    assert pg.png()[:8] == PNG_MAGIC
+    if pg.trainer.diverged:
+        assert pg.message.get_visible() and "diverged" in pg.status.value
+
+
+def test_playground_divergence_shows_message_and_diverged_loss():
+    pg = viz.Playground(n_samples=100, resolution=16, hidden="32, 32, 32", activation="identity",
+                        optimizer="momentum", lr=10.0, epochs=100)
+    pg.train_button.click()
+    assert pg.trainer.diverged and pg.trainer.epoch < 100
+    assert pg.message.get_visible() and "Training diverged" in pg.message.get_text()
+    assert "lower it" in pg.status.value
+    assert not np.isfinite(pg.trainer.losses[-1])
+    assert np.isnan(pg.train_line.get_data()[1][-1])  # drawn as a gap, the axes stay finite
+    pg.controls["lr"].value = 0.01
+    pg.reset_button.click()
+    pg.train(10)
+    assert not pg.trainer.diverged and not pg.message.get_visible()
+
+
+def test_playground_animation_is_jshtml():
+    pg = viz.Playground(n_samples=80, resolution=16)
+    html = pg.animate(epochs=20, frames=4)
+    assert "<script" in html.data and html.data.count("data:image/png;base64") >= 4
+    assert pg.trainer.epoch == 20
+
+
+def test_animate_training_and_recording_of_diverged_run():
+    X, y = nl.datasets.make_xor(80, seed=1)
+    model = build_mlp(2, (8,), 2, seed=0)
+    html = viz.animate_training(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), 0.05), X, y,
+                                epochs=10, frames=3, resolution=12)
+    assert html.data.count("data:image/png;base64") == 3
+    model = build_mlp(2, (8,), 2, "identity", seed=0)
+    trainer = Trainer(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), 10.0, momentum=0.9), X * 50, y)
+    rec = record(trainer, viz.grid_bounds(X * 50), epochs=300, frames=10, resolution=8)
+    assert isinstance(rec, Recording) and rec.message and rec.frame_epochs[-1] < 300
+    assert len(rec.maps) == len(rec.frame_epochs)
+    anim = animation(rec)
+    assert "<script" in anim.to_jshtml()
+    with pytest.raises(ValueError, match="2 features"):
+        viz.animate_training(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), 0.1), np.zeros((4, 3)),
+                             np.zeros(4, dtype=np.int64), 1)
+
+
+def test_live_curves_callback_updates_lines_in_place():
+    X, y = nl.datasets.make_moons(100, seed=0)
+    model = build_mlp(2, (8,), 2, seed=0)
+    curves = viz.LiveCurves(display=False)
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), 0.01), X, y, epochs=5,
+                     validation_data=(X, y), callbacks=[curves], progress=False)
+    x, loss = curves.lines["loss"].get_data()
+    np.testing.assert_array_equal(x, [1, 2, 3, 4, 5])
+    np.testing.assert_allclose(loss, history.loss)
+    np.testing.assert_allclose(curves.lines["val_accuracy"].get_data()[1], history.val_accuracy)
+    assert curves.axes["loss"].get_ylim()[1] >= max(history.loss)
+    assert png_size(curves.png())[0] > 0
+    with pytest.raises(ValueError, match="metrics must be among"):
+        viz.LiveCurves(metrics=("f1",))
+
+
+def test_live_curves_fit_shows_divergence_message():
+    X, y = nl.datasets.make_moons(100, seed=0)
+    model = build_mlp(2, (8,), 2, "identity", seed=0)
+    curves = viz.LiveCurves(display=False)
+    history = curves.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), 10.0, momentum=0.9),
+                         X * 50, y, epochs=100, batch_size=100)
+    assert history.epochs < 100
+    assert curves.message.get_visible() and "diverged" in curves.message.get_text()
+
+
+def test_network_view_updates_edges_heatmaps_and_histograms():
+    model = build_mlp(2, (4,), 2, seed=0)
+    view = viz.NetworkView(model)
+    widths0 = view.edges.get_linewidths().copy()
+    np.testing.assert_allclose(widths0, viz.edge_style([model[0].W, model[2].W])[0])
+    model[0].W[...] *= np.linspace(0.1, 3, 8).reshape(2, 4)
+    model[2].W[...] = -model[2].W
+    view.update()
+    assert not np.allclose(view.edges.get_linewidths(), widths0)
+    np.testing.assert_allclose(view.heatmaps[0].get_array(), model[0].W)
+    counts = view.hists[0].get_data().values
+    assert counts.sum() == model[0].W.size
+
+
+def test_network_view_as_fit_callback_and_digit_filters():
+    X, y = nl.datasets.load_digits()
+    X = X[:200] / 16
+    model = build_mlp(64, (10,), 10, seed=0)
+    view = viz.NetworkView(model, image_shape=(8, 8), n_filters=4)
+    assert len(view.filters) == 4 and view.filters[0].get_array().shape == (8, 8)
+    nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), 0.01), X, y[:200], epochs=2,
+           callbacks=[view], progress=False)
+    np.testing.assert_allclose(view.filters[3].get_array(), model[0].W[:, 3].reshape(8, 8))
+    assert view.title.get_text().startswith("epoch 2, loss")
+    with pytest.raises(ValueError, match="image_shape"):
+        viz.NetworkView(model, image_shape=(4, 4))
+
+
+def test_network_explorer_buttons_and_extreme_values():
+    X, y = nl.datasets.make_circles(80, seed=0)
+    ex = viz.NetworkExplorer(X, y, hidden="6", epochs=3)
+    image = ex.widget.children[-1]
+    value0 = image.value
+    W0 = ex.model[0].W.copy()
+    ex.train_button.click()
+    assert ex.trainer.epoch == 3 and not np.array_equal(ex.model[0].W, W0)
+    assert image.value != value0 and ex.view.widget is image
+    ex.controls["hidden"].value = "5, 5"
+    assert viz.layer_sizes(ex.model) == [2, 5, 5, 2] and ex.widget.children[-1] is image
+    ex.controls["activation"].value = "identity"
+    ex.controls["optimizer"].value = "momentum"
+    ex.controls["lr"].value = 10.0
+    ex.controls["epochs"].value = 60
+    ex.train_button.click()
+    assert ex.trainer.diverged and "diverged" in ex.status.value and ex.view.message.get_visible()
+
+
+def test_activation_explorer_slider_moves_point():
+    ex = viz.ActivationExplorer("sigmoid", x=0.0)
+    assert ex.f_point.get_data()[1][0] == pytest.approx(0.5)
+    assert ex.df_point.get_data()[1][0] == pytest.approx(0.25)
+    before = ex.image.value
+    ex.controls["activation"].value = "relu"
+    ex.controls["x"].value = 2.0
+    assert ex.f_point.get_data()[1][0] == pytest.approx(2.0)
+    assert ex.df_point.get_data()[1][0] == pytest.approx(1.0)
+    assert ex.image.value != before
+    ex.controls["range"].value = (-50.0, 50.0)
+    ex.controls["x"].value = 50.0
+    assert np.isfinite(ex.f_line.get_data()[1]).all()
+
+
+def test_gradient_descent_explorer_draws_path_and_reports_divergence():
+    ex = viz.GradientDescentExplorer("narrow bowl", lr=0.05, steps=30)
+    assert len(ex.path_line.get_data()[0]) == 31 and not ex.message.get_visible()
+    ex.controls["optimizer"].value = "adam"
+    assert ex.controls["momentum"].disabled
+    ex.controls["optimizer"].value = "sgd"
+    ex.controls["lr"].value = 10.0
+    assert ex.diverged and ex.message.get_visible() and "Diverged after" in ex.status.value
+    ex.controls["surface"].value = "himmelblau"
+    assert (ex.controls["start_x"].value, ex.controls["start_y"].value) == viz.SURFACES["himmelblau"].start
+    ex.controls["lr"].value = 0.01
+    ex.controls["steps"].value = 200
+    assert not ex.diverged
+    end = ex.path[-1]
+    assert min(np.hypot(*(end - np.array(m))) for m in viz.SURFACES["himmelblau"].minima) < 1e-2

@@ -1,0 +1,84 @@
+"""Sphinx extension: serve the book's JavaScript from the site itself, so it works offline.
+
+The executed notebooks embed their widgets' state; rendering it needs require.js and the
+Jupyter widgets HTML manager, and the math needs MathJax. By default myst-nb and Sphinx load
+all three from CDNs. ``_config.yml`` points them at local paths instead (``mathjax_path``,
+``nb_ipywidgets_js``); this extension makes those paths exist: it fetches the npm packages
+into ``_vendor/`` with ``tools/fetch_js_assets.sh`` when they are missing, and adds
+``_vendor/`` to ``html_static_path`` (so ``_static/mathjax/tex-chtml.js`` etc. in the site).
+
+It is added here rather than in ``_config.yml``'s ``html_static_path`` because Jupyter Book
+adds every ``.js`` file under a static path to every page once a ``_static/`` folder exists.
+"""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
+
+ROOT = Path(__file__).resolve().parents[1]
+VENDOR = ROOT / "_vendor"
+FETCH = ROOT / "tools" / "fetch_js_assets.sh"
+#: Tracked helper script (assets path and a MathJax 2 shim for the widgets), see its comments.
+OWN_JS = ROOT / "tools" / "offline_js"
+#: Files the configuration refers to, relative to _vendor/ (and to _static/ in the site).
+REQUIRED = ("require.min.js", "html-manager/embed-amd.js", "mathjax/tex-chtml.js")
+
+
+def ensure_assets() -> Path:
+    """Fetch the vendored JavaScript if any required file is missing; return the folder."""
+    if not all((VENDOR / f).is_file() for f in REQUIRED):
+        try:
+            subprocess.run(["bash", str(FETCH)], check=True)
+        except (OSError, subprocess.CalledProcessError) as err:
+            raise ExtensionError(
+                f"sphinx_offline_assets: could not fetch the book's JavaScript into {VENDOR} ({err}); "
+                f"run `bash tools/fetch_js_assets.sh` (needs npm and the npm registry)"
+            ) from err
+    missing = [f for f in REQUIRED if not (VENDOR / f).is_file()]
+    if missing:
+        raise ExtensionError(f"sphinx_offline_assets: {missing} missing from {VENDOR} after fetching")
+    return VENDOR
+
+
+def _config_inited(app: Sphinx, config: Config) -> None:
+    if not (OWN_JS / "nnbook_offline.js").is_file():
+        raise ExtensionError(f"sphinx_offline_assets: {OWN_JS / 'nnbook_offline.js'} is missing")
+    for folder in (str(ensure_assets()), str(OWN_JS)):
+        if folder not in config.html_static_path:
+            config.html_static_path = [*config.html_static_path, folder]
+    local = [config.mathjax_path, *getattr(config, "nb_ipywidgets_js", {})]
+    remote = [p for p in local if p and "://" in p]
+    if remote:
+        raise ExtensionError(
+            f"sphinx_offline_assets: these scripts still come from the network: {remote}; set them to the "
+            f"local copies (mathjax_path: mathjax/tex-chtml.js, nb_ipywidgets_js: require.min.js and "
+            f"html-manager/embed-amd.js) in _config.yml"
+        )
+
+
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    # Jupyter Book 1.0.4 registers sphinx-thebe's and sphinx-togglebutton's inline scripts
+    # twice; the second `const THEBE_JS_URL` is a SyntaxError in the console of every page.
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        # Same file and attributes (inline copies differ only in filename None vs "").
+        key = (getattr(script, "filename", script) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    if "script_files" in context:
+        context["script_files"][:] = unique
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    # Priority 900: after myst-nb and sphinx.ext.mathjax have registered their settings.
+    app.connect("config-inited", _config_inited, priority=900)
+    # Before the widgets' HTML manager (priority 500), not deferred: see nnbook_offline.js.
+    app.add_js_file("nnbook_offline.js", priority=400)
+    # Early: an html-page-context handler that returns a template name ends the chain.
+    app.connect("html-page-context", _dedupe_scripts, priority=1)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
