@@ -13,16 +13,70 @@ import numpy as np
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
-def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Return a ``Generator``: pass one through, seed one from an int, or make a fresh one."""
+def as_rng(rng: np.random.Generator | int | None, where: str | None = None,
+           name: str = "rng") -> np.random.Generator:
+    """Return a ``Generator``: pass one through, seed one from an int, or make a fresh one.
+
+    ``where`` (the caller's name) and ``name`` (the parameter's) make the error say whose
+    argument was wrong.
+    """
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or isinstance(rng, numbers.Integral):
+    prefix = f"{where}: " if where else ""
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"{prefix}{name} must be a non-negative integer seed, got {rng}")
         return np.random.default_rng(rng)
     raise TypeError(
-        f"rng must be a numpy Generator (np.random.default_rng(seed)), an int seed or None, "
+        f"{prefix}{name} must be a numpy Generator (np.random.default_rng(seed)), an int seed or None, "
         f"got {type(rng).__name__}"
     )
+
+
+def check_float_dtype(dtype: object, where: str, name: str = "dtype") -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise a TypeError."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in FLOAT_DTYPES:
+        shown = resolved if resolved is not None else repr(dtype)
+        raise TypeError(f"{where}: {name} must be float32 or float64, got {shown}")
+    return resolved
+
+
+def check_real(value: object, where: str, name: str) -> float:
+    """Return ``value`` as a finite float, else raise (TypeError for non-numbers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value}")
+    return float(value)
+
+
+def check_in_range(value: object, where: str, name: str, low: float, high: float,
+                   high_open: bool = True) -> float:
+    """Return ``value`` as a float if it lies in ``[low, high)`` (or ``[low, high]``), else raise."""
+    value = check_real(value, where, name)
+    inside = low <= value < high if high_open else low <= value <= high
+    if not inside:
+        interval = f"[{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{where}: {name} must be in {interval}, got {value}")
+    return value
+
+
+def check_finite_input(x: np.ndarray, where: str, name: str = "input") -> np.ndarray:
+    """For a float array: raise if it is empty or holds NaN/inf. Other arrays pass through.
+
+    Used where data enters a model; the layers themselves check types and shapes.
+    """
+    if isinstance(x, np.ndarray) and x.dtype in FLOAT_DTYPES:
+        if x.size == 0:
+            raise ValueError(f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample")
+        if not np.isfinite(x).all():
+            bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+            raise ValueError(f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first")
+    return x
 
 
 def check_float_array(
@@ -103,4 +157,13 @@ def check_positive_float(value: object, where: str, name: str) -> float:
         raise TypeError(f"{where}: {name} must be a positive number, got {value!r}")
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{where}: {name} must be a positive number, got {value}")
+    return float(value)
+
+
+def check_non_negative_float(value: object, where: str, name: str) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number >= 0, got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value}")
     return float(value)

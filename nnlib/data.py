@@ -13,6 +13,7 @@ from ._validation import (
     check_float_array,
     check_labels,
     check_positive_int,
+    check_real,
     check_same_length,
 )
 
@@ -59,8 +60,11 @@ class StandardScaler(_Scaler):
     def fit(self, X: np.ndarray) -> "StandardScaler":
         """Learn per-feature mean and std from ``X`` (n, d); returns ``self``."""
         X = check_float_array(X, "StandardScaler.fit")
-        self.mean_ = X.mean(axis=0)
-        std = X.std(axis=0)
+        # Accumulate in float64: a float32 sum of many large values rounds, and a constant
+        # column of 1e8 would get a mean (and a "std") off by tens.
+        mean = X.mean(axis=0, dtype=np.float64)
+        std = X.std(axis=0, dtype=np.float64)
+        self.mean_ = mean.astype(X.dtype)
         # A constant column has std 0, or a rounding-error std of about eps * |mean|; dividing
         # by that would blow noise up to unit size, so such columns keep scale 1 and map to 0.
         tiny = 10 * np.finfo(X.dtype).eps * np.maximum(np.abs(self.mean_), 1)
@@ -92,7 +96,11 @@ class MinMaxScaler(_Scaler):
     _fitted_attrs = ("min_", "range_")
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
-        low, high = feature_range
+        if not isinstance(feature_range, (tuple, list)):
+            raise TypeError(f"MinMaxScaler: feature_range must be a pair (low, high), got {feature_range!r}")
+        if len(feature_range) != 2:
+            raise ValueError(f"MinMaxScaler: feature_range must have two values (low, high), got {feature_range!r}")
+        low, high = (check_real(v, "MinMaxScaler", "each value of feature_range") for v in feature_range)
         if not low < high:
             raise ValueError(f"MinMaxScaler: feature_range must satisfy low < high, got {feature_range}")
         self.feature_range = (float(low), float(high))
@@ -134,13 +142,19 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype: type = np.floa
     ``num_classes`` defaults to ``y.max() + 1``.
     """
     y = check_labels(y, "one_hot")
+    try:
+        out_dtype = np.dtype(dtype)
+    except TypeError:
+        out_dtype = None
+    if out_dtype is None or out_dtype.kind not in "biuf":
+        raise TypeError(f"one_hot: dtype must be a numeric dtype such as np.float64, got {dtype!r}")
     if num_classes is None:
         if y.size == 0:
             raise ValueError("one_hot: cannot infer num_classes from empty labels; pass num_classes")
         num_classes = int(y.max()) + 1
     num_classes = check_positive_int(num_classes, "one_hot", "num_classes")
     check_labels(y, "one_hot", num_classes)
-    out = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    out = np.zeros((y.shape[0], num_classes), dtype=out_dtype)
     out[np.arange(y.shape[0]), y] = 1
     return out
 
@@ -163,27 +177,33 @@ def train_test_split(
         raise ValueError("train_test_split: X and y must have a sample axis (at least 1-D)")
     check_same_length(X, y, "train_test_split")
     n = len(X)
+    if n == 0:
+        raise ValueError("train_test_split: X and y are empty; there is nothing to split")
+    if n < 2:
+        raise ValueError(f"train_test_split: needs at least 2 samples (one per part), got {n}")
+    rng = as_rng(seed, "train_test_split", "seed")
     if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
         if not 0 < test_size < n:
             raise ValueError(f"train_test_split: test_size must be in [1, {n - 1}] samples, got {test_size}")
         n_test = int(test_size)
     elif isinstance(test_size, float):
-        if not 0.0 < test_size < 1.0:
+        if not 0.0 < test_size < 1.0:  # also False for NaN
             raise ValueError(f"train_test_split: test_size as a fraction must be in (0, 1), got {test_size}")
         n_test = int(np.ceil(test_size * n))
     else:
         raise TypeError(f"train_test_split: test_size must be a float fraction or an int count, got {test_size!r}")
     if n_test >= n:
         raise ValueError(f"train_test_split: test_size={test_size} leaves no training samples out of {n}")
-    rng = np.random.default_rng(seed)
     if stratify:
         check_labels(y, "train_test_split(stratify=True)")
-        test_parts = []
-        for cls in np.unique(y):
-            members = rng.permutation(np.flatnonzero(y == cls))
-            take = int(round(len(members) * n_test / n))
-            test_parts.append(members[:take])
-        test_idx = np.concatenate(test_parts)
+        classes = [rng.permutation(np.flatnonzero(y == cls)) for cls in np.unique(y)]
+        takes = [int(round(len(members) * n_test / n)) for members in classes]
+        # Rounding each class on its own can put every sample (or none) into the test part
+        # of a tiny data set; move one sample of the largest class so both parts keep one.
+        if sum(takes) in (0, n):
+            largest = int(np.argmax([len(members) for members in classes]))
+            takes[largest] += 1 if sum(takes) == 0 else -1
+        test_idx = np.concatenate([members[:take] for members, take in zip(classes, takes)])
     else:
         test_idx = rng.permutation(n)[:n_test]
     is_test = np.zeros(n, dtype=bool)
@@ -204,15 +224,26 @@ def minibatches(
     """Yield ``(X_batch, y_batch)`` pairs that cover every sample exactly once.
 
     Batches have ``batch_size`` rows except possibly the last. ``y`` may be ``None``.
+    Arguments are checked when it is called, not when the loop first asks for a batch.
     """
     if not isinstance(X, np.ndarray) or X.ndim == 0:
         raise TypeError("minibatches: X must be a numpy array with a sample axis")
+    if len(X) == 0:
+        raise ValueError(f"minibatches: X is empty (shape {X.shape}); it needs at least one sample")
     batch_size = check_positive_int(batch_size, "minibatches", "batch_size")
     if y is not None:
+        if not isinstance(y, np.ndarray) or y.ndim == 0:
+            raise TypeError(f"minibatches: y must be a numpy array with a sample axis or None, got {type(y).__name__}")
         check_same_length(X, y, "minibatches")
+    generator = as_rng(rng, "minibatches") if shuffle else None
+    return _batches(X, y, batch_size, generator)
+
+
+def _batches(X: np.ndarray, y: np.ndarray | None, batch_size: int,
+             rng: np.random.Generator | None) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     n = len(X)
-    if shuffle:
-        order = as_rng(rng).permutation(n)
+    if rng is not None:
+        order = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             yield X[idx], (None if y is None else y[idx])

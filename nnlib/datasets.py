@@ -11,14 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ._validation import as_rng, check_float_dtype, check_non_negative_float, check_positive_int, check_real
 
 
-def _check_common(n_samples: int, noise: float, where: str) -> int:
+def _check_common(n_samples: int, noise: float, where: str, seed: int = 0,
+                  dtype: type = np.float64) -> tuple[int, np.random.Generator]:
+    """Validate the arguments every generator shares; return ``n_samples`` and the seeded rng."""
     n_samples = check_positive_int(n_samples, where, "n_samples")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise}")
-    return n_samples
+    check_non_negative_float(noise, where, "noise")
+    check_float_dtype(dtype, where)
+    return n_samples, as_rng(seed, where, "seed")
 
 
 def _split_counts(n_samples: int, n_classes: int) -> list[int]:
@@ -38,8 +40,7 @@ def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator
 def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
                dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: ``X`` (n, 2), ``y`` (n,) in {0, 1}."""
-    n_samples = _check_common(n_samples, noise, "make_moons")
-    rng = np.random.default_rng(seed)
+    n_samples, rng = _check_common(n_samples, noise, "make_moons", seed, dtype)
     n0, n1 = _split_counts(n_samples, 2)
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n1)
@@ -53,10 +54,9 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
 def make_circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, factor: float = 0.5,
                  dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (class 1) inside a large one (class 0); ``factor`` is the radius ratio."""
-    n_samples = _check_common(n_samples, noise, "make_circles")
-    if not 0 < factor < 1:
+    n_samples, rng = _check_common(n_samples, noise, "make_circles", seed, dtype)
+    if not 0 < check_real(factor, "make_circles", "factor") < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor}")
-    rng = np.random.default_rng(seed)
     n0, n1 = _split_counts(n_samples, 2)
     # endpoint=False: the first and last point of a full circle would coincide.
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
@@ -70,9 +70,9 @@ def make_circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, facto
 def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, n_classes: int = 2,
                  turns: float = 1.5, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """``n_classes`` interleaved spiral arms, each turning ``turns`` times around the origin."""
-    n_samples = _check_common(n_samples, noise, "make_spirals")
+    n_samples, rng = _check_common(n_samples, noise, "make_spirals", seed, dtype)
     n_classes = check_positive_int(n_classes, "make_spirals", "n_classes")
-    rng = np.random.default_rng(seed)
+    turns = check_real(turns, "make_spirals", "turns")
     parts, labels = [], []
     for c, count in enumerate(_split_counts(n_samples, n_classes)):
         r = np.linspace(0.05, 1.0, count)
@@ -85,8 +85,7 @@ def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, n_clas
 def make_xor(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
              dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Points in ``[-1, 1]^2``; class 1 where the two coordinates have the same sign."""
-    n_samples = _check_common(n_samples, noise, "make_xor")
-    rng = np.random.default_rng(seed)
+    n_samples, rng = _check_common(n_samples, noise, "make_xor", seed, dtype)
     X = rng.uniform(-1, 1, size=(n_samples, 2))
     # Keep a margin around the axes so the noise-free problem is cleanly separable.
     X += 0.1 * np.sign(X)
@@ -97,9 +96,8 @@ def make_xor(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
 def make_blobs(n_samples: int = 200, noise: float = 1.0, seed: int = 0, centers: int = 3,
                dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """``centers`` Gaussian clusters; ``noise`` is each cluster's standard deviation."""
-    n_samples = _check_common(n_samples, noise, "make_blobs")
+    n_samples, rng = _check_common(n_samples, noise, "make_blobs", seed, dtype)
     centers = check_positive_int(centers, "make_blobs", "centers")
-    rng = np.random.default_rng(seed)
     # Centres evenly spaced on a circle of radius 4: always distinct, always the same.
     angles = 2 * np.pi * np.arange(centers) / centers
     means = 4 * np.column_stack([np.cos(angles), np.sin(angles)])
@@ -128,6 +126,7 @@ def load_digits(dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
 
     Show one with ``X[i].reshape(8, 8)``.
     """
+    dtype = check_float_dtype(dtype, "load_digits")
     with gzip.open(_sklearn_digits_file(), "rt") as f:
         data = np.loadtxt(f, delimiter=",", dtype=np.float64)
     return data[:, :-1].astype(dtype), data[:, -1].astype(np.int64)

@@ -7,8 +7,26 @@ from __future__ import annotations
 import numpy as np
 
 
+def _numeric(x: object, where: str) -> np.ndarray:
+    """``x`` as an array; TypeError unless it holds real numbers (not object, str or complex)."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: expected a numeric array (float32 or float64), got dtype {x.dtype}")
+    return x
+
+
+def _logits_2d(z: object, where: str) -> np.ndarray:
+    z = _numeric(z, where)
+    if z.ndim != 2:
+        raise ValueError(f"{where}: expected 2-D logits of shape (batch, classes), got shape {z.shape}")
+    if z.shape[1] == 0:
+        raise ValueError(f"{where}: needs at least one class, got shape {z.shape}")
+    return z
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-x))`` elementwise, without overflow for any finite ``x``."""
+    x = _numeric(x, "sigmoid")
     # exp(-x) overflows for x << 0; exp(-|x|) is always in (0, 1], and for x < 0 the
     # equivalent form e^x / (1 + e^x) uses it too.
     e = np.exp(-np.abs(x))
@@ -17,6 +35,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def logsumexp(z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """``log(sum(exp(z)))`` along ``axis``, computed as ``m + log(sum(exp(z - m)))``."""
+    z = _numeric(z, "logsumexp")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"logsumexp: axis {axis} does not exist in an array of shape {z.shape}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"logsumexp: needs at least one value along axis {axis}, got shape {z.shape}")
     # Subtracting the max makes the largest exponent exp(0) = 1: nothing overflows, and at
     # least one term is 1 so the log never sees 0.
     m = z.max(axis=axis, keepdims=True)
@@ -26,11 +49,13 @@ def logsumexp(z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise ``log(softmax(z))`` for logits ``z`` of shape (n, k)."""
+    z = _logits_2d(z, "log_softmax")
     return z - logsumexp(z, axis=1, keepdims=True)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax of logits ``z`` (n, k) -> probabilities (n, k) summing to 1."""
+    z = _logits_2d(z, "softmax")
     e = np.exp(z - z.max(axis=1, keepdims=True))
     e /= e.sum(axis=1, keepdims=True)
     return e

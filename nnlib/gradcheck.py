@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numbers
+
 import numpy as np
 
+from ._validation import FLOAT_DTYPES, check_finite_input, check_positive_float
 from .layers import Layer
 from .losses import Loss
 
@@ -20,6 +23,20 @@ def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> 
     ``x`` is perturbed in place, one element at a time, and restored; ``f`` must read it.
     Returns an array shaped like ``x``.
     """
+    if not callable(f):
+        raise TypeError(f"numerical_grad: f must be callable as f() -> float, got {type(f).__name__}")
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"numerical_grad: x must be a numpy array (the parameter itself), got {type(x).__name__}")
+    if x.dtype not in FLOAT_DTYPES:
+        # x + eps would be rounded back to x in an integer array: every difference would be 0.
+        raise TypeError(f"numerical_grad: x must be a float array to be perturbed, got {x.dtype}")
+    eps = check_positive_float(eps, "numerical_grad", "eps")
+    probe = f()
+    if isinstance(probe, np.ndarray) and probe.ndim == 0:
+        probe = probe[()]
+    if isinstance(probe, bool) or not isinstance(probe, numbers.Real):
+        raise TypeError(f"numerical_grad: f must return a scalar (such as a loss value), got {type(probe).__name__}"
+                        + (f" of shape {probe.shape}" if isinstance(probe, np.ndarray) else ""))
     grad = np.zeros_like(x, dtype=np.float64)
     flat = x.reshape(-1)  # a view: writing to it changes x
     if not np.shares_memory(flat, x):
@@ -36,7 +53,15 @@ def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> 
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """``||a - b|| / (||a|| + ||b||)``; 0 when both are 0."""
+    """``||a - b|| / (||a|| + ||b||)``; 0 when both are 0. ``a`` and ``b`` have the same shape."""
+    a, b = np.asarray(a), np.asarray(b)
+    for name, arr in (("a", a), ("b", b)):
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"relative_error: {name} must be a numeric array, got dtype {arr.dtype}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"relative_error: {name} contains NaN or inf")
+    if a.shape != b.shape:
+        raise ValueError(f"relative_error: a and b must have the same shape, got {a.shape} and {b.shape}")
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
@@ -54,6 +79,8 @@ def gradcheck(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, eps: float
     params = model.parameters()
     if not params:
         raise ValueError(f"gradcheck: {model!r} has no parameters to check")
+    eps = check_positive_float(eps, "gradcheck", "eps")
+    check_finite_input(X, "gradcheck", "X")
 
     loss(model(X), y)
     model.backward(loss.backward())

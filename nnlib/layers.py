@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import FLOAT_DTYPES, check_positive_int
+from ._validation import FLOAT_DTYPES, as_rng, check_finite_input, check_float_dtype, check_in_range, check_positive_int
 from .init import INITIALIZERS
 
 
@@ -37,6 +37,15 @@ class Parameter:
     def value(self) -> np.ndarray:
         """The parameter array itself (not a copy)."""
         return self.layer.params[self.name]
+
+    @value.setter
+    def value(self, new: np.ndarray) -> None:
+        # `p.value -= lr * p.grad` is the natural way to write an update; Python turns it into
+        # an in-place subtraction followed by this assignment. Copying into the existing array
+        # (instead of rebinding) keeps every other view of the parameter, like layer.W, in sync.
+        current = self.layer.params[self.name]
+        if new is not current:
+            current[...] = new
 
     @property
     def grad(self) -> np.ndarray:
@@ -95,9 +104,16 @@ def _check_layer_input(layer: Layer, x: object) -> np.ndarray:
     return x
 
 
-def _check_grad(layer: Layer, grad_out: object, expected_shape: tuple[int, ...]) -> np.ndarray:
+def _check_grad(layer: Layer, grad_out: object, expected_shape: tuple[int, ...],
+                expected_dtype: np.dtype) -> np.ndarray:
     if not isinstance(grad_out, np.ndarray):
         raise TypeError(f"{layer!r}.backward expected a numpy array, got {type(grad_out).__name__}")
+    if grad_out.dtype != expected_dtype:
+        # A float64 gradient into a float32 layer would silently upcast everything below it.
+        raise TypeError(
+            f"{layer!r}.backward expected grad_out of dtype {expected_dtype} (the dtype of the "
+            f"forward output), got {grad_out.dtype}"
+        )
     if grad_out.shape != expected_shape:
         raise ValueError(
             f"{layer!r}.backward expected grad_out of shape {expected_shape} (the shape of the "
@@ -119,9 +135,8 @@ class Dense(Layer):
         super().__init__()
         self.in_features = check_positive_int(in_features, "Dense", "in_features")
         self.out_features = check_positive_int(out_features, "Dense", "out_features")
-        dtype = np.dtype(dtype)
-        if dtype not in FLOAT_DTYPES:
-            raise TypeError(f"{self!r}: dtype must be float32 or float64, got {dtype}")
+        dtype = check_float_dtype(dtype, repr(self))
+        as_rng(rng, repr(self))  # only checks it: the init function draws from rng itself
         if isinstance(init, str):
             if init not in INITIALIZERS:
                 raise ValueError(f"{self!r}: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}")
@@ -135,6 +150,8 @@ class Dense(Layer):
             raise ValueError(
                 f"{self!r}: init returned shape {W.shape}, expected {(self.in_features, self.out_features)}"
             )
+        if W.dtype.kind not in "biuf" or not np.isfinite(W).all():
+            raise ValueError(f"{self!r}: init returned weights that are not all finite numbers (NaN, inf or {W.dtype})")
         self.params = {"W": W.astype(dtype, copy=False), "b": np.zeros(self.out_features, dtype=dtype)}
         self.grads = {"W": np.zeros_like(self.params["W"]), "b": np.zeros_like(self.params["b"])}
         self._x: np.ndarray | None = None
@@ -167,13 +184,17 @@ class Dense(Layer):
                 f"x.astype(np.{self.dtype}) or build the network with dtype=np.{x.dtype}"
             )
         self._x = x
-        return x @ self.params["W"] + self.params["b"]
+        # Adding b in place to the fresh product saves a second (batch, out) array and a
+        # pass over memory; `x @ W + b` would allocate both.
+        out = x @ self.params["W"]
+        out += self.params["b"]
+        return out
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         """dW = x^T @ grad_out (in, out); db = sum of grad_out over the batch (out,)."""
         if self._x is None:
             raise RuntimeError(f"{self!r}.backward called before forward")
-        grad_out = _check_grad(self, grad_out, (self._x.shape[0], self.out_features))
+        grad_out = _check_grad(self, grad_out, (self._x.shape[0], self.out_features), self.dtype)
         # Written into the existing arrays: no new allocation per step.
         np.matmul(self._x.T, grad_out, out=self.grads["W"])
         np.sum(grad_out, axis=0, out=self.grads["b"])
@@ -207,7 +228,7 @@ class Activation(Layer):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         if self._x is None:
             raise RuntimeError(f"{self!r}.backward called before forward")
-        grad_out = _check_grad(self, grad_out, self._x.shape)
+        grad_out = _check_grad(self, grad_out, self._x.shape, self._x.dtype)
         return self._backward(grad_out)
 
     def _f(self, x: np.ndarray) -> np.ndarray:
@@ -242,9 +263,7 @@ class LeakyReLU(Activation):
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
-        if not 0 <= alpha < 1:
-            raise ValueError(f"LeakyReLU: alpha must be in [0, 1), got {alpha}")
-        self.alpha = float(alpha)
+        self.alpha = check_in_range(alpha, "LeakyReLU", "alpha", 0.0, 1.0)
 
     def _f(self, x: np.ndarray) -> np.ndarray:
         return np.where(x > 0, x, self.alpha * x)
@@ -276,7 +295,11 @@ class Tanh(Activation):
         return np.tanh(x)
 
     def _backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out * (1 - self._y * self._y)
+        # grad_out * (1 - y^2), built in one scratch array instead of three temporaries.
+        d = self._y * self._y
+        np.subtract(1, d, out=d)
+        d *= grad_out
+        return d
 
 
 class Softmax(Activation):
@@ -322,7 +345,12 @@ class Sequential(Layer):
         return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """Feed ``x`` (batch, in) through every layer -> (batch, out)."""
+        """Feed ``x`` (batch, in) through every layer -> (batch, out).
+
+        The model is where data enters, so empty input and NaN/inf are rejected here, once;
+        the layers check types and shapes.
+        """
+        check_finite_input(x, "Sequential")
         for layer in self.layers:
             x = layer(x)
         return x

@@ -41,8 +41,14 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
-def _check_pred(pred: object, where: str) -> np.ndarray:
-    return check_float_array(pred, where, name="pred", ndim=(1, 2), finite=False)
+def _check_pred(pred: object, where: str, name: str = "pred", ndim: int | tuple[int, ...] = (1, 2)) -> np.ndarray:
+    pred = check_float_array(pred, where, name=name, ndim=ndim, finite=False)
+    if not np.isfinite(pred).all():
+        raise ValueError(
+            f"{where}: {name} contains NaN or inf; the network's output is not finite "
+            f"(during training this usually means the learning rate is too large)"
+        )
+    return pred
 
 
 def _target_like(pred: np.ndarray, target: object, where: str) -> np.ndarray:
@@ -103,8 +109,6 @@ class BCELoss(Loss):
         """pred (probabilities), target (0/1 or in [0, 1]): (n,) or (n, 1) -> float."""
         pred = _check_pred(pred, "BCELoss")
         target = _target_like(pred, target, "BCELoss")
-        if not np.isfinite(pred).all():
-            return float("nan")
         if ((pred < 0) | (pred > 1)).any():
             raise ValueError(
                 "BCELoss: pred must be probabilities in [0, 1]; for raw scores (logits) use BCEWithLogitsLoss"
@@ -165,7 +169,7 @@ class CrossEntropyLoss(Loss):
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """pred (logits) (n, k), target (n,) labels or (n, k) probabilities -> float."""
-        logits = check_float_array(pred, "CrossEntropyLoss", name="pred (logits)", finite=False)
+        logits = _check_pred(pred, "CrossEntropyLoss", name="pred (logits)", ndim=2)
         n, k = logits.shape
         if not isinstance(target, np.ndarray):
             raise TypeError(f"CrossEntropyLoss: target must be a numpy array, got {type(target).__name__}")
@@ -175,26 +179,33 @@ class CrossEntropyLoss(Loss):
                 raise ValueError(f"CrossEntropyLoss: target has {len(target)} labels for {n} rows of logits")
         else:
             target = _target_like(logits, target, "CrossEntropyLoss")
-        # log-softmax via log-sum-exp: exact for logits of any size, no exp overflow.
-        log_p = F.log_softmax(logits)
+        # log-softmax via log-sum-exp, written out so that one exp serves both the loss and
+        # the gradient: log p = (z - max) - log(sum(exp(z - max))), exact for logits of any
+        # size, with no exp overflow.
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        sum_e = e.sum(axis=1, keepdims=True)
+        log_sum_e = np.log(sum_e)
         if target.ndim == 1:
-            loss = -log_p[np.arange(n), target].mean()
+            # Only the target class's log-probability is needed, not the whole (n, k) log p.
+            loss = (log_sum_e[:, 0] - shifted[np.arange(n), target]).mean()
         else:
-            loss = -(target * log_p).sum(axis=1).mean()
-        self._cache = (log_p, target)
+            loss = -(target * (shifted - log_sum_e)).sum(axis=1).mean()
+        e /= sum_e  # now softmax(z), kept for backward instead of recomputing the exp
+        self._cache = (e, target)
         return float(loss)
 
     def backward(self) -> np.ndarray:
         """(softmax(z) - y) / n: the softmax and log cancel into this simple form."""
         self._need_forward()
-        log_p, target = self._cache
-        n = log_p.shape[0]
-        grad = np.exp(log_p)
+        p, target = self._cache
+        n = p.shape[0]
+        # A new array each call (backward may be called twice); scaling by 1/n in the same pass.
+        grad = p * (1 / n)
         if target.ndim == 1:
-            grad[np.arange(n), target] -= 1
+            grad[np.arange(n), target] -= 1 / n
         else:
-            grad -= target
-        grad /= n
+            grad -= target * (1 / n)
         return grad
 
     def predicted_labels(self, pred: np.ndarray) -> np.ndarray:

@@ -6,12 +6,13 @@ optimizer, subclass ``Optimizer`` and write ``step()``.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
 
-from ._validation import check_positive_float
-from .layers import Parameter
+from ._validation import check_in_range, check_non_negative_float, check_positive_float
+from .layers import Layer, Parameter
 
 
 class Optimizer:
@@ -19,6 +20,9 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
         name = type(self).__name__
+        if isinstance(params, Layer) or not isinstance(params, Iterable):
+            raise TypeError(f"{name}: params must be a list of parameters; pass model.parameters(), "
+                            f"got {type(params).__name__}")
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list; pass model.parameters()")
@@ -37,6 +41,18 @@ class Optimizer:
         for p in self.params:
             p.grad.fill(0)
 
+    def _scratch(self, i: int, like: np.ndarray) -> np.ndarray:
+        """A temporary shaped like parameter ``i``, allocated once and reused every step.
+
+        An update such as ``w -= lr * g`` needs one temporary the size of ``w``; reusing it
+        avoids a fresh allocation (and the page faults of a large one) on every step.
+        """
+        store = self.__dict__.setdefault("_tmp", {})
+        tmp = store.get(i)
+        if tmp is None or tmp.shape != like.shape or tmp.dtype != like.dtype:
+            tmp = store[i] = np.empty_like(like)
+        return tmp
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr})"
 
@@ -51,12 +67,8 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Parameter], lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
-        if weight_decay < 0:
-            raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay}")
-        self.momentum = float(momentum)
-        self.weight_decay = float(weight_decay)
+        self.momentum = check_in_range(momentum, "SGD", "momentum", 0.0, 1.0)
+        self.weight_decay = check_non_negative_float(weight_decay, "SGD", "weight_decay")
         self.velocity: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
@@ -72,8 +84,10 @@ class SGD(Optimizer):
                     v *= self.momentum
                     v += g
                 g = v
-            # In-place: the layer's own array changes, and no temporary is kept.
-            w -= self.lr * g
+            # In place, through a reused scratch array: the layer's own array changes and
+            # nothing the size of w is allocated per step.
+            tmp = np.multiply(g, self.lr, out=self._scratch(i, w))
+            w -= tmp
 
 
 class Adam(Optimizer):
@@ -87,14 +101,13 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        b1, b2 = betas
-        if not (0 <= b1 < 1 and 0 <= b2 < 1):
-            raise ValueError(f"Adam: betas must be in [0, 1), got {betas}")
-        self.betas = (float(b1), float(b2))
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must have two values (beta1, beta2), got {betas!r}")
+        self.betas = tuple(check_in_range(b, "Adam", "betas", 0.0, 1.0) for b in betas)
         self.eps = check_positive_float(eps, "Adam", "eps")
-        if weight_decay < 0:
-            raise ValueError(f"Adam: weight_decay must be >= 0, got {weight_decay}")
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = check_non_negative_float(weight_decay, "Adam", "weight_decay")
         self.t = 0
         self.m = [np.zeros_like(p.value) for p in self.params]
         self.v = [np.zeros_like(p.value) for p in self.params]
@@ -107,14 +120,25 @@ class Adam(Optimizer):
         c1 = 1 - b1 ** self.t
         c2 = 1 - b2 ** self.t
         step_size = self.lr / c1
-        for p, m, v in zip(self.params, self.m, self.v):
+        # m_hat / (sqrt(v_hat) + eps) = sqrt(c2) * m / (sqrt(v) + eps * sqrt(c2)): the same
+        # number with the 1 / c2 moved out of the square root, so v needs no rescaled copy.
+        root_c2 = math.sqrt(c2)  # a Python float: a numpy float64 would upcast float32 arithmetic
+        for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
             w, g = p.value, p.grad
             if self.weight_decay:
                 g = g + self.weight_decay * w
+            # Every line below works in place on m, v, w or one reused scratch array, so a
+            # step allocates nothing (the straightforward expressions allocate 6 arrays the
+            # size of w).
+            tmp = self._scratch(i, w)
             m *= b1
-            m += (1 - b1) * g
+            m += np.multiply(g, 1 - b1, out=tmp)
             v *= b2
-            v += (1 - b2) * (g * g)
-            denom = np.sqrt(v / c2)
-            denom += self.eps
-            w -= step_size * m / denom
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - b2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += self.eps * root_c2
+            np.divide(m, tmp, out=tmp)
+            tmp *= step_size * root_c2
+            w -= tmp

@@ -21,6 +21,8 @@ def predict_proba(model: Layer, X: np.ndarray) -> np.ndarray:
     is. A binary model with one output column gets ``[1 - p, p]`` (n, 2), where ``p`` is the
     output itself after a ``Sigmoid`` and ``sigmoid(output)`` for a logit.
     """
+    if not isinstance(model, Layer):
+        raise TypeError(f"predict_proba: model must be a Layer such as Sequential(...), got {model!r:.60}")
     X = check_float_array(X, "predict_proba")
     out = model(X)
     if out.ndim == 1:

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_float_array, check_positive_int, check_same_length
+from ._validation import (
+    as_rng,
+    check_float_array,
+    check_non_negative_float,
+    check_positive_int,
+    check_same_length,
+)
 from .data import minibatches
 from .layers import Layer, Sequential
 from .losses import Loss
@@ -40,6 +46,10 @@ class History:
 def _check_targets(y: object, n: int, where: str) -> np.ndarray:
     if not isinstance(y, np.ndarray):
         raise TypeError(f"{where}: y must be a numpy array, got {type(y).__name__}")
+    if y.ndim == 0:
+        raise ValueError(f"{where}: y must have one entry per sample (1-D labels or 2-D targets), got a 0-D array")
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: y must hold numbers (integer labels or float targets), got dtype {y.dtype}")
     if y.dtype.kind in "fc" and not np.isfinite(y).all():
         raise ValueError(f"{where}: y contains NaN or inf")
     if len(y) != n:
@@ -47,12 +57,12 @@ def _check_targets(y: object, n: int, where: str) -> np.ndarray:
     return y
 
 
-def _diverged(where: str, value: float, optimizer: Optimizer) -> FloatingPointError:
+def _diverged(what: str, optimizer: Optimizer) -> FloatingPointError:
     lr = getattr(optimizer, "lr", None)
     suggestion = f"try a smaller learning rate (lr={lr:g} now, e.g. lr={lr / 10:g})" if lr else \
         "try a smaller learning rate"
     return FloatingPointError(
-        f"fit: training diverged, the loss became {value} {where}. The updates grew too large: "
+        f"fit: training diverged, {what}. The updates grew too large: "
         f"{suggestion}, standardize the inputs, or use a smaller init."
     )
 
@@ -104,11 +114,13 @@ def fit(
         check_same_length(X_val, y_val, "fit (validation_data)")
     if patience is not None:
         patience = check_positive_int(patience, "fit", "patience")
-    if tol is not None and (not np.isfinite(tol) or tol < 0):
-        raise ValueError(f"fit: tol must be a number >= 0, got {tol}")
+    if tol is not None:
+        tol = check_non_negative_float(tol, "fit", "tol")
     early_stopping = patience is not None or tol is not None
     patience = patience or 1
     tol = tol or 0.0
+    if not isinstance(callbacks, Iterable):
+        raise TypeError(f"fit: callbacks must be a list of functions cb(epoch, history), got {callbacks!r}")
     callbacks = list(callbacks)
     for cb in callbacks:
         if not callable(cb):
@@ -117,7 +129,7 @@ def fit(
     # Only a Sequential knows how to skip the input gradient of its first layer.
     backward = (lambda g: model.backward(g, input_grad=False)) if isinstance(model, Sequential) \
         else model.backward_params
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed, "fit", "seed")
     history = History()
     best, bad_epochs = np.inf, 0
 
@@ -132,28 +144,38 @@ def fit(
         for epoch in epoch_iter:
             total_loss, total_correct = 0.0, 0
             for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)):
-                out = model(Xb)
-                # errstate: an overflow during a diverging run should surface as our message
-                # below, not as a RuntimeWarning that scrolls past.
+                # errstate: an overflow during a diverging run (in the forward pass, the loss
+                # or the update) should surface as our message below, not as a RuntimeWarning
+                # that scrolls past. Any NaN/inf it leaves reaches the next loss, or the
+                # parameter check after the epoch.
                 with np.errstate(over="ignore", invalid="ignore"):
+                    out = model(Xb)
+                    if not np.isfinite(out).all():
+                        raise _diverged(f"the network's output became NaN or inf at epoch {epoch}, "
+                                        f"batch {batch + 1}", optimizer)
                     value = loss(out, yb)
-                if not np.isfinite(value):
-                    raise _diverged(f"at epoch {epoch}, batch {batch + 1}", value, optimizer)
-                backward(loss.backward())
-                optimizer.step()
+                    if not np.isfinite(value):
+                        raise _diverged(f"the loss became {value} at epoch {epoch}, batch {batch + 1}", optimizer)
+                    backward(loss.backward())
+                    optimizer.step()
                 total_loss += value * len(Xb)
                 if loss.is_classification:
                     total_correct += int(np.count_nonzero(loss.predicted_labels(out) == _labels(yb)))
+            if not all(np.isfinite(p.value).all() for p in getattr(optimizer, "params", ())):
+                raise _diverged(f"the parameters became NaN or inf in the last update of epoch {epoch}", optimizer)
             history.loss.append(total_loss / len(X))
             if loss.is_classification:
                 history.accuracy.append(total_correct / len(X))
             monitored = history.loss[-1]
             if validation_data is not None:
-                out = model(X_val)
                 with np.errstate(over="ignore", invalid="ignore"):
+                    out = model(X_val)
+                    if not np.isfinite(out).all():
+                        raise _diverged(f"the network's output became NaN or inf on the validation "
+                                        f"data after epoch {epoch}", optimizer)
                     val = loss(out, y_val)
                 if not np.isfinite(val):
-                    raise _diverged(f"on the validation data after epoch {epoch}", val, optimizer)
+                    raise _diverged(f"the loss became {val} on the validation data after epoch {epoch}", optimizer)
                 history.val_loss.append(val)
                 if loss.is_classification:
                     history.val_accuracy.append(float(np.mean(loss.predicted_labels(out) == _labels(y_val))))

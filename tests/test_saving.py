@@ -131,3 +131,16 @@ def test_save_and_load_errors(tmp_path):
     with pytest.raises(nl.ModelFileError, match=r"not a valid nnlib model file"):
         nl.load(garbage)
     assert issubclass(nl.ModelFileError, ValueError)
+
+
+def test_saved_file_has_ordinary_permissions(tmp_path):
+    # The temporary file behind the atomic write is private; the final file must not be.
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = nl.save(nl.Sequential(nl.Dense(2, 2, rng=0)), tmp_path / "m.npz")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
