@@ -20,6 +20,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -195,13 +196,18 @@ def toc_pages(book: Path) -> list[tuple[str, Path]]:
     return pages
 
 
+#: The nnlib.viz classes that are ipywidgets control panels. (NetworkView and LiveCurves are
+#: plain figures updated in place: they show as images, not as widgets.)
+CONTROL_PANELS = re.compile(r"\bviz\.(Playground|NetworkExplorer|ActivationExplorer|GradientDescentExplorer)\(")
+
+
 def uses_viz(source: Path | None) -> bool:
-    """Does this notebook display an ``nnlib.viz`` widget?"""
+    """Does this notebook display an ``nnlib.viz`` control panel (an ipywidgets widget)?"""
     if source is None or source.suffix != ".ipynb":
         return False
     cells = json.loads(source.read_text())["cells"]
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    return "nnlib.viz" in code or "from nnlib import viz" in code
+    return bool(CONTROL_PANELS.search(code))
 
 
 @pytest.fixture(scope="module")
