@@ -182,9 +182,9 @@ class CrossEntropyLoss(Loss):
         # log-softmax via log-sum-exp, written out so that one exp serves both the loss and
         # the gradient: log p = (z - max) - log(sum(exp(z - max))), exact for logits of any
         # size, with no exp overflow.
-        shifted = logits - logits.max(axis=1, keepdims=True)
+        shifted = logits - F.row_max(logits)
         e = np.exp(shifted)
-        sum_e = e.sum(axis=1, keepdims=True)
+        sum_e = F.row_sum(e)
         log_sum_e = np.log(sum_e)
         if target.ndim == 1:
             # Only the target class's log-probability is needed, not the whole (n, k) log p.

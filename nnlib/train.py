@@ -67,6 +67,19 @@ def _diverged(what: str, optimizer: Optimizer) -> FloatingPointError:
     )
 
 
+def _checked_loss(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, optimizer: Optimizer,
+                  where: str) -> tuple[np.ndarray, float]:
+    """Forward pass and loss; the divergence error if either is NaN or inf."""
+    out = model(X)
+    # Checked before the loss, which would reject a non-finite output with a less useful error.
+    if not np.isfinite(out).all():
+        raise _diverged(f"the network's output became NaN or inf {where}", optimizer)
+    value = loss(out, y)
+    if not np.isfinite(value):
+        raise _diverged(f"the loss became {value} {where}", optimizer)
+    return out, value
+
+
 def fit(
     model: Layer,
     loss: Loss,
@@ -145,37 +158,24 @@ def fit(
             total_loss, total_correct = 0.0, 0
             for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)):
                 # errstate: an overflow during a diverging run (in the forward pass, the loss
-                # or the update) should surface as our message below, not as a RuntimeWarning
-                # that scrolls past. Any NaN/inf it leaves reaches the next loss, or the
-                # parameter check after the epoch.
+                # or the update) should surface as our message, not as a RuntimeWarning that
+                # scrolls past. NaN/inf left by the update reaches the next forward pass.
                 with np.errstate(over="ignore", invalid="ignore"):
-                    out = model(Xb)
-                    if not np.isfinite(out).all():
-                        raise _diverged(f"the network's output became NaN or inf at epoch {epoch}, "
-                                        f"batch {batch + 1}", optimizer)
-                    value = loss(out, yb)
-                    if not np.isfinite(value):
-                        raise _diverged(f"the loss became {value} at epoch {epoch}, batch {batch + 1}", optimizer)
+                    out, value = _checked_loss(model, loss, Xb, yb, optimizer,
+                                               f"at epoch {epoch}, batch {batch + 1}")
                     backward(loss.backward())
                     optimizer.step()
                 total_loss += value * len(Xb)
                 if loss.is_classification:
                     total_correct += int(np.count_nonzero(loss.predicted_labels(out) == _labels(yb)))
-            if not all(np.isfinite(p.value).all() for p in getattr(optimizer, "params", ())):
-                raise _diverged(f"the parameters became NaN or inf in the last update of epoch {epoch}", optimizer)
             history.loss.append(total_loss / len(X))
             if loss.is_classification:
                 history.accuracy.append(total_correct / len(X))
             monitored = history.loss[-1]
             if validation_data is not None:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    out = model(X_val)
-                    if not np.isfinite(out).all():
-                        raise _diverged(f"the network's output became NaN or inf on the validation "
-                                        f"data after epoch {epoch}", optimizer)
-                    val = loss(out, y_val)
-                if not np.isfinite(val):
-                    raise _diverged(f"the loss became {val} on the validation data after epoch {epoch}", optimizer)
+                    out, val = _checked_loss(model, loss, X_val, y_val, optimizer,
+                                             f"on the validation data after epoch {epoch}")
                 history.val_loss.append(val)
                 if loss.is_classification:
                     history.val_accuracy.append(float(np.mean(loss.predicted_labels(out) == _labels(y_val))))
@@ -198,6 +198,12 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
+    # An update that overflowed shows up as NaN/inf output in the next forward pass, which the
+    # loop catches; only the very last update has no next pass, so it is checked here, once,
+    # instead of scanning every parameter after every epoch.
+    if not all(np.isfinite(p.value).all() for p in getattr(optimizer, "params", ())):
+        raise _diverged(f"the parameters became NaN or inf in the last update of epoch {history.epochs}",
+                        optimizer)
     return history
 
 

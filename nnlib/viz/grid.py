@@ -101,4 +101,5 @@ def proba_to_rgb(proba: np.ndarray, colors: np.ndarray | None = None, max_streng
     confidence = 0.1 + (max_strength - 0.1) * np.clip(confidence, 0.0, 1.0)
     rgb = 1.0 - confidence * (1.0 - mixed)
     rgb[~valid] = INVALID_COLOR
-    return rgb
+    # float32 probabilities may sum to 1 + 1e-7; keep the image inside matplotlib's [0, 1].
+    return np.clip(rgb, 0.0, 1.0, out=rgb)
