@@ -79,7 +79,7 @@ def compare_arrays(name: str, got: object, expected: np.ndarray, rtol: float = 1
         n_bad = int(close.size - np.count_nonzero(close))
         where = f" {context}" if context else ""
         raise CheckFailed(
-            f"{name}{where}: element {list(bad)} is {got[bad]!r}, expected {expected[bad]!r} "
+            f"{name}{where}: element {list(bad)} is {got[bad].item()!r}, expected {expected[bad].item()!r} "
             f"({n_bad} of {close.size} elements differ)"
         )
 
@@ -138,7 +138,8 @@ def check_elementwise_gradient(forward: Callable[[np.ndarray], np.ndarray],
         grad_out = rng.normal(size=shape)
         got = _call(backward, name, grad_out.copy(), x.copy())
         numeric = numerical_grad(lambda: float(np.sum(forward(x) * grad_out)), x)
-        compare_arrays(name, got, numeric, rtol=1e-4, atol=1e-6, context=f"for input of shape {shape}")
+        compare_arrays(f"{name} vs finite differences", got, numeric, rtol=1e-4, atol=1e-6,
+                       context=f"for input of shape {shape}")
         err = relative_error(got, numeric)
         if err > tol:
             raise CheckFailed(f"{name}: relative error {err:.2e} against finite differences for shape {shape}")
