@@ -107,7 +107,8 @@ def fit(
     (default 0) for ``patience`` (default 1) epochs in a row.
 
     ``callbacks`` are called as ``cb(epoch, history)`` after every epoch (epoch is 1-based).
-    Raises ``FloatingPointError`` if the loss becomes NaN or inf.
+    Raises ``FloatingPointError`` (with advice) if the output, the loss or the parameters become
+    NaN or inf, or if a batch loss explodes to over 1000 times the first batch's (and over 1000).
     """
     if not isinstance(model, Layer):
         raise TypeError(f"fit: model must be a Layer such as Sequential(...), got {type(model).__name__}")
@@ -145,6 +146,7 @@ def fit(
     rng = as_rng(seed, "fit", "seed")
     history = History()
     best, bad_epochs = np.inf, 0
+    first_loss = None
 
     epoch_iter: Iterable[int] = range(1, epochs + 1)
     bar = None
@@ -163,6 +165,15 @@ def fit(
                 with np.errstate(over="ignore", invalid="ignore"):
                     out, value = _checked_loss(model, loss, Xb, yb, optimizer,
                                                f"at epoch {epoch}, batch {batch + 1}")
+                    # Stable losses stay finite even when training has blown up (cross-entropy
+                    # of logits of 1e40 is merely large), so NaN alone would miss the most
+                    # common divergence. A batch loss 1000 times the first one (and over 1000)
+                    # does not happen in a healthy run.
+                    if first_loss is None:
+                        first_loss = value
+                    elif value > 1e3 * max(first_loss, 1.0):
+                        raise _diverged(f"the loss exploded to {value:.3g} at epoch {epoch}, batch {batch + 1} "
+                                        f"(from {first_loss:.3g} on the first batch)", optimizer)
                     backward(loss.backward())
                     optimizer.step()
                 total_loss += value * len(Xb)

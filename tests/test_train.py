@@ -249,14 +249,24 @@ def test_float32_end_to_end(moons):
 # ---------------------------------------------------------------- errors
 
 def test_divergence_raises_and_suggests_a_smaller_learning_rate():
-    # lr=1e6 makes the weights overflow within a few epochs; outputs and loss turn NaN and fit must
-    # stop with its own message (not a numpy RuntimeWarning, which pytest turns into an error).
+    # lr=1e6 blows the loss up within a few batches; fit must stop with its own message (not a
+    # numpy RuntimeWarning, which pytest turns into an error), whichever check sees it first.
     X, y = nl.datasets.make_moons(200, noise=0.1, seed=0)
     model = nl.Sequential(nl.Dense(2, 16, rng=0), nl.ReLU(), nl.Dense(16, 2, rng=1))
-    with pytest.raises(FloatingPointError, match=r"fit: training diverged, .*(nan|NaN|inf).* at epoch \d+, "
+    with pytest.raises(FloatingPointError, match=r"fit: training diverged, .*(nan|NaN|inf|exploded).* at epoch \d+, "
                                                  r"batch \d+.*smaller learning rate \(lr=1e\+06 now"):
         nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=1e6), X, y,
                epochs=50, progress=False)
+
+
+def test_an_overflowing_forward_pass_stops_training_without_warnings():
+    # Weights of 1e300 overflow float64 in the first matrix product: the output is inf before any
+    # loss exists, and fit reports that instead of a RuntimeWarning or a loss error.
+    X, y = nl.datasets.make_moons(64, noise=0.1, seed=0)
+    model = nl.Sequential(nl.Dense(2, 4, init=lambda i, o, rng, dtype: np.full((i, o), 1e300, dtype)),
+                          nl.Dense(4, 2, init=lambda i, o, rng, dtype: np.full((i, o), 1e300, dtype)))
+    with pytest.raises(FloatingPointError, match=r"the network's output became NaN or inf at epoch 1, batch 1"):
+        nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=0.1), X, y, epochs=3, progress=False)
 
 
 def test_parameters_overflowing_in_the_last_update_are_caught():
@@ -329,3 +339,26 @@ def test_fit_rejects_bad_arguments():
         nl.fit(model, loss, opt, X, y, epochs=1, patience=0, progress=False)
     with pytest.raises(ValueError, match=r"fit: tol must be a .*>= 0, got -1"):
         nl.fit(model, loss, opt, X, y, epochs=1, tol=-1, progress=False)
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda ps: nl.SGD(ps, lr=100), lambda ps: nl.Adam(ps, lr=100)],
+                         ids=["sgd", "adam"])
+def test_a_finite_but_exploding_cross_entropy_stops_training(make_optimizer):
+    # Stable cross-entropy never overflows, so this divergence never produces NaN: the
+    # explosion of the loss itself must stop it.
+    X, y = nl.datasets.make_moons(500, noise=0.1, seed=0)
+    model = nl.Sequential(nl.Dense(2, 16, rng=0), nl.ReLU(), nl.Dense(16, 16, rng=1), nl.ReLU(),
+                          nl.Dense(16, 2, rng=2))
+    with pytest.raises(FloatingPointError, match=r"the loss exploded to .* at epoch 1, batch \d+ "
+                                                 r"\(from 0\.\d+ on the first batch\).*lr=100 now, e.g. lr=10"):
+        nl.fit(model, nl.CrossEntropyLoss(), make_optimizer(model.parameters()), X, y, epochs=20, progress=False)
+    assert all(np.isfinite(p.value).all() for p in model.parameters())
+
+
+def test_a_noisy_but_healthy_run_is_not_mistaken_for_divergence():
+    # A large learning rate makes the loss jump around, but well within 1000x of the start.
+    X, y = nl.datasets.make_moons(300, noise=0.3, seed=1)
+    model = nl.Sequential(nl.Dense(2, 32, rng=0), nl.ReLU(), nl.Dense(32, 2, rng=1))
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=1.0, momentum=0.9), X, y,
+                     epochs=30, batch_size=8, progress=False)
+    assert history.epochs == 30
