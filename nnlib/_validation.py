@@ -71,12 +71,21 @@ def check_finite_input(x: np.ndarray, where: str, name: str = "input") -> np.nda
     Used where data enters a model; the layers themselves check types and shapes.
     """
     if isinstance(x, np.ndarray) and x.dtype in FLOAT_DTYPES:
-        if x.size == 0:
-            raise ValueError(f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample")
-        if not np.isfinite(x).all():
-            bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-            raise ValueError(f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first")
+        _reject_empty(x, where, name)
+        _reject_non_finite(x, where, name)
     return x
+
+
+def _reject_empty(x: np.ndarray, where: str, name: str) -> None:
+    if x.size == 0:
+        raise ValueError(f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample")
+
+
+def _reject_non_finite(x: np.ndarray, where: str, name: str) -> None:
+    finite = np.isfinite(x)
+    if not finite.all():
+        bad = int(x.size - np.count_nonzero(finite))
+        raise ValueError(f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first")
 
 
 def check_float_array(
@@ -106,11 +115,9 @@ def check_float_array(
         raise ValueError(
             f"{where}: {name} must be {expected}{hint}, got {x.ndim}-D array of shape {x.shape}"
         )
-    if x.size == 0:
-        raise ValueError(f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample")
-    if finite and not np.isfinite(x).all():
-        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first")
+    _reject_empty(x, where, name)
+    if finite:
+        _reject_non_finite(x, where, name)
     return x
 
 
