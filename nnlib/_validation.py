@@ -127,7 +127,7 @@ def check_labels(y: object, where: str, n_classes: int | None = None, name: str 
         raise TypeError(f"{where}: {name} must be a numpy array of integer labels, got {type(y).__name__}")
     if y.ndim != 1:
         raise ValueError(f"{where}: {name} must be 1-D integer labels of shape (n,), got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
+    if y.dtype.kind not in "iu":  # signed or unsigned integers (not bool)
         raise TypeError(
             f"{where}: {name} must hold integer class labels, got dtype {y.dtype}; "
             f"convert it with {name}.astype(int) if the values are whole numbers"

@@ -353,6 +353,13 @@ class Sequential(Layer):
         the layers check types and shapes.
         """
         check_finite_input(x, "Sequential")
+        return self._forward_checked_input(x)
+
+    def _forward_checked_input(self, x: np.ndarray) -> np.ndarray:
+        """``forward`` without the NaN/inf scan of ``x``, for ``fit``, which scanned all of X once.
+
+        Scanning every batch again costs a pass over the input (~25-50 us for 128 x 784).
+        """
         for layer in self.layers:
             x = layer(x)
         return x

@@ -188,9 +188,10 @@ class CrossEntropyLoss(Loss):
         log_sum_e = np.log(sum_e)
         if target.ndim == 1:
             # Only the target class's log-probability is needed, not the whole (n, k) log p.
-            loss = (log_sum_e[:, 0] - shifted[np.arange(n), target]).mean()
+            # (sum / n rather than .mean(): the same number, without mean's ~6 us of Python.)
+            loss = (log_sum_e[:, 0] - shifted[np.arange(n), target]).sum() / n
         else:
-            loss = -(target * (shifted - log_sum_e)).sum(axis=1).mean()
+            loss = -(target * (shifted - log_sum_e)).sum() / n
         e /= sum_e  # now softmax(z), kept for backward instead of recomputing the exp
         self._cache = (e, target)
         return float(loss)

@@ -90,11 +90,40 @@ class SGD(Optimizer):
             w -= tmp
 
 
+class _Flat:
+    """Same-dtype parameters laid end to end in one flat array, with a view per parameter.
+
+    A small network has a handful of small arrays, and numpy spends ~1 us on every call
+    whatever its size; Adam's eleven operations per array then cost more in calls than in
+    arithmetic. Run on one concatenation they are eleven calls in all (plus one to gather
+    the gradients and one per array to apply the step): on a 2-16-16-2 network a step went
+    from ~70 to ~35 us.
+    """
+
+    def __init__(self, params: list[Parameter], indices: list[int]) -> None:
+        self.indices = indices
+        self.shapes = [params[i].value.shape for i in indices]
+        self.dtype = params[indices[0]].value.dtype
+        sizes = [math.prod(shape) for shape in self.shapes]
+        self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
+        self.size = sum(sizes)
+
+    def zeros(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A zero flat array (size,) and its per-parameter views, shaped like the parameters."""
+        flat = np.zeros(self.size, dtype=self.dtype)
+        return flat, [flat[a:b].reshape(shape) for (a, b), shape in zip(self.bounds, self.shapes)]
+
+    def gather(self, arrays: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+        """Copy ``arrays`` (the parameters' shapes) end to end into ``out`` (size,)."""
+        return np.concatenate([a.reshape(-1) for a in arrays], out=out)
+
+
 class Adam(Optimizer):
     """Adam: per-parameter steps scaled by running estimates of the gradient's moments.
 
     ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, bias-corrected ``m_hat``,
-    ``v_hat``, then ``w -= lr * m_hat / (sqrt(v_hat) + eps)``.
+    ``v_hat``, then ``w -= lr * m_hat / (sqrt(v_hat) + eps)``. ``m[i]`` and ``v[i]`` are
+    the moment estimates of parameter ``i``, shaped like it.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
@@ -109,8 +138,24 @@ class Adam(Optimizer):
         self.eps = check_positive_float(eps, "Adam", "eps")
         self.weight_decay = check_non_negative_float(weight_decay, "Adam", "weight_decay")
         self.t = 0
-        self.m = [np.zeros_like(p.value) for p in self.params]
-        self.v = [np.zeros_like(p.value) for p in self.params]
+        # The update is elementwise, so it can run on all parameters at once: one flat group
+        # per dtype (float32 and float64 parameters cannot share an array). m[i] and v[i]
+        # are views into the groups' flat arrays.
+        by_dtype: dict[np.dtype, list[int]] = {}
+        for i, p in enumerate(self.params):
+            by_dtype.setdefault(p.value.dtype, []).append(i)
+        self._groups = []
+        self.m: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
+        self.v: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
+        for indices in by_dtype.values():
+            group = _Flat(self.params, indices)
+            m, m_views = group.zeros()
+            v, v_views = group.zeros()
+            g, _ = group.zeros()          # the gathered gradients
+            tmp, tmp_views = group.zeros()  # scratch; tmp_views[j] is parameter j's step
+            for j, i in enumerate(indices):
+                self.m[i], self.v[i] = m_views[j], v_views[j]
+            self._groups.append((group, m, v, g, tmp, tmp_views))
 
     def step(self) -> None:
         self.t += 1
@@ -123,14 +168,15 @@ class Adam(Optimizer):
         # m_hat / (sqrt(v_hat) + eps) = sqrt(c2) * m / (sqrt(v) + eps * sqrt(c2)): the same
         # number with the 1 / c2 moved out of the square root, so v needs no rescaled copy.
         root_c2 = math.sqrt(c2)  # a Python float: a numpy float64 would upcast float32 arithmetic
-        for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
-            w, g = p.value, p.grad
+        for group, m, v, g, tmp, tmp_views in self._groups:
+            params = [self.params[i] for i in group.indices]
+            group.gather([p.grad for p in params], out=g)
             if self.weight_decay:
-                g = g + self.weight_decay * w
-            # Every line below works in place on m, v, w or one reused scratch array, so a
-            # step allocates nothing (the straightforward expressions allocate 6 arrays the
-            # size of w).
-            tmp = self._scratch(i, w)
+                group.gather([p.value for p in params], out=tmp)
+                tmp *= self.weight_decay
+                g += tmp
+            # Every line below works in place on m, v or the scratch array: a step allocates
+            # nothing (the straightforward expressions allocate 6 arrays the size of w).
             m *= b1
             m += np.multiply(g, 1 - b1, out=tmp)
             v *= b2
@@ -141,4 +187,6 @@ class Adam(Optimizer):
             tmp += self.eps * root_c2
             np.divide(m, tmp, out=tmp)
             tmp *= step_size * root_c2
-            w -= tmp
+            for p, step in zip(params, tmp_views):
+                w = p.value
+                w -= step

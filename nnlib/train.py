@@ -69,8 +69,11 @@ def _diverged(what: str, optimizer: Optimizer) -> FloatingPointError:
 
 def _checked_loss(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, optimizer: Optimizer,
                   where: str) -> tuple[np.ndarray, float]:
-    """Forward pass and loss; the divergence error if either is NaN or inf."""
-    out = model(X)
+    """Forward pass and loss; the divergence error if either is NaN or inf.
+
+    ``X`` must already have been checked for NaN/inf (``fit`` checks X and X_val once).
+    """
+    out = model._forward_checked_input(X) if isinstance(model, Sequential) else model(X)
     # Checked before the loss, which would reject a non-finite output with a less useful error.
     if not np.isfinite(out).all():
         raise _diverged(f"the network's output became NaN or inf {where}", optimizer)
@@ -158,7 +161,11 @@ def fit(
     try:
         for epoch in epoch_iter:
             total_loss, total_correct = 0.0, 0
-            for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)):
+            # One batch holding every sample (full-batch training, as in the playground): its
+            # loss and gradient do not depend on the order of the rows, so shuffling would
+            # only copy X every epoch.
+            batches = minibatches(X, y, batch_size, shuffle=shuffle and batch_size < len(X), rng=rng)
+            for batch, (Xb, yb) in enumerate(batches):
                 # errstate: an overflow during a diverging run (in the forward pass, the loss
                 # or the update) should surface as our message, not as a RuntimeWarning that
                 # scrolls past. NaN/inf left by the update reaches the next forward pass.

@@ -63,6 +63,18 @@ def test_predict_agrees_with_argmax_of_logits():
     np.testing.assert_array_equal(nl.predict(model, X), model(X).argmax(axis=1))
 
 
+@pytest.mark.parametrize("head", ["logits", "softmax", "logit column", "sigmoid column"])
+def test_predict_is_the_argmax_of_predict_proba(head):
+    k = 1 if "column" in head else 4
+    layers = [nl.Dense(3, 8, rng=0), nl.Tanh(), nl.Dense(8, k, rng=1)]
+    layers += {"softmax": [nl.Softmax()], "sigmoid column": [nl.Sigmoid()]}.get(head, [])
+    model = nl.Sequential(*layers)
+    X = np.random.default_rng(1).normal(size=(200, 3))
+    labels = nl.predict(model, X)
+    np.testing.assert_array_equal(labels, nl.predict_proba(model, X).argmax(axis=1))
+    assert len(np.unique(labels)) > 1  # the comparison is not between two constant arrays
+
+
 def test_predict_proba_is_stable_for_huge_logits():
     layer = nl.Dense(2, 2, init="zeros")
     layer.W[...] = np.eye(2)
@@ -81,11 +93,15 @@ def test_predict_proba_keeps_dtype(dtype):
 
 def test_predict_input_errors():
     model = nl.Sequential(picker())
-    with pytest.raises(TypeError, match=r"predict_proba: X must be a numpy array, got a list"):
+    with pytest.raises(TypeError, match=r"predict: X must be a numpy array, got a list"):
         nl.predict(model, [[1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"predict_proba: X must be a numpy array, got a list"):
+        nl.predict_proba(model, [[1.0, 2.0]])
     bad = X_HAND.copy()
     bad[0, 0] = np.nan
-    with pytest.raises(ValueError, match=r"predict_proba: X contains 1 NaN or inf value"):
+    with pytest.raises(ValueError, match=r"predict: X contains 1 NaN or inf value"):
         nl.predict(model, bad)
+    with pytest.raises(ValueError, match=r"predict_proba: X contains 1 NaN or inf value"):
+        nl.predict_proba(model, bad)
     with pytest.raises(ValueError, match=r"Dense\(2 -> 3\) expected input with 2 features, got 3"):
         nl.predict(model, np.zeros((1, 3)))
