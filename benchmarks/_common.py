@@ -175,6 +175,17 @@ def gemm_rate(sizes: Sequence[int], batch: int, dtype: type = np.float32, min_ti
     return flops / best / 1e9
 
 
+def gemm_probe(sizes: Sequence[int], batch: int, dtype: type = np.float32) -> Callable[[], float]:
+    """A short ``gemm_rate`` measurement (~0.1 s) to run around every timed run."""
+    return lambda: gemm_rate(sizes, batch, dtype=dtype, min_time=0.1, repeats=3)
+
+
+def median_gemm_rate(results: dict[str, "LibResult"]) -> float | None:
+    """The median of the GEMM rates measured around all runs of a workload."""
+    rates = [x for r in results.values() for x in r.gemm_rates]
+    return statistics.median(rates) if rates else None
+
+
 def square_gemm_rate(n: int = 1024, dtype: type = np.float32, repeats: int = 5) -> float:
     """GFLOP/s of one large square float32 GEMM, for reference (the BLAS's best case)."""
     rng = np.random.default_rng(0)
@@ -198,6 +209,10 @@ class LibResult:
 
     lib: str
     times: list[float] = field(default_factory=list)
+    #: GEMM rate (GFLOP/s) measured just before and after each run (their mean), in the
+    #: order of ``times``: this machine's speed drifts by up to 2x within minutes (it is a
+    #: shared VM), so each run is compared with the GEMM rate of its own moment.
+    gemm_rates: list[float] = field(default_factory=list)
     accuracy: float | None = None
     available: bool = True
     note: str = ""
@@ -220,6 +235,19 @@ class WorkloadReport:
     dtype: str = "float32"
     targets: list[tuple[str, bool | None]] = field(default_factory=list)
     quick: bool = False
+
+    def gemm_fraction(self, lib: str) -> float | None:
+        """Achieved matrix-product FLOP rate of ``lib`` as a fraction of the measured GEMM rate.
+
+        With a GEMM rate measured around every run: the median over runs of each run's
+        fraction. Otherwise the median time against the workload's single GEMM measurement.
+        """
+        r = self.results.get(lib)
+        if r is None or not r.available or not r.times or not self.flops:
+            return None
+        if len(r.gemm_rates) == len(r.times):
+            return statistics.median(self.flops / t / 1e9 / rate for t, rate in zip(r.times, r.gemm_rates))
+        return self.flops / r.median / 1e9 / self.gemm_gflops if self.gemm_gflops else None
 
     def ratio(self, lib: str) -> float | None:
         """nnlib's median time divided by ``lib``'s (< 1 means nnlib is faster)."""
@@ -248,7 +276,7 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
                 continue
             med = r.median
             gflops = rep.flops / med / 1e9 if rep.flops and med > 0 else None
-            frac = gflops / rep.gemm_gflops if gflops and rep.gemm_gflops else None
+            frac = rep.gemm_fraction(lib)
             is_nn = lib == "nnlib"
             lines.append(
                 f"| {rep.name} | {lib} | {med:.3f} | {min(r.times):.3f} | {rep.samples / med:,.0f} | "
@@ -258,12 +286,16 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
                 f"{_fmt(gflops, '.1f')} | {_fmt(frac, '.0%')} |"
             )
     out = ["\n".join(lines), "",
-           "median/best of the timed runs; samples/s, ratios, GFLOP/s and 'of GEMM' use the median.",
+           "median/best of the timed runs; samples/s, ratios and GFLOP/s use the median; 'of GEMM' is the",
+           "median over runs of each run's GFLOP/s divided by the GEMM rate measured around that run.",
            "all runs (s): " + "; ".join(
                f"{rep.name.split()[0]}/{lib} " + " ".join(f"{t:.3f}" for t in r.times)
                for rep in reports for lib, r in rep.results.items() if r.available), ""]
     for rep in reports:
         gemm = f"{rep.gemm_gflops:.1f} GFLOP/s" if rep.gemm_gflops else "not measured"
+        rates = [x for r in rep.results.values() for x in r.gemm_rates]
+        if rates:
+            gemm = f"median {gemm}, {min(rates):.1f}-{max(rates):.1f} around the {len(rates)} runs"
         out.append(f"{rep.name}: {rep.description}; {rep.dtype} GEMM at these shapes: {gemm}")
         for text, ok in rep.targets:
             verdict = "not evaluated (--quick)" if rep.quick else ("n/a" if ok is None else

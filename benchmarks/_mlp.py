@@ -168,13 +168,16 @@ PREPARE = {"nnlib": prepare_nnlib, "pytorch": prepare_torch, "sklearn": prepare_
 
 def compare(spec: MLPSpec, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
             repeats: int, libs: tuple[str, ...] = LIBS,
-            timed_predict: np.ndarray | None = None) -> dict[str, LibResult]:
+            timed_predict: np.ndarray | None = None,
+            gemm_probe: Callable[[], float] | None = None) -> dict[str, LibResult]:
     """Train every library ``repeats`` times from the same initial weights; time each training.
 
     Runs are interleaved (nnlib, torch, sklearn, nnlib, ...) so that a burst of load from
     elsewhere on a shared machine hits all libraries alike. Accuracy is on the test set after
     the last run (every run of a library is the same computation). With ``timed_predict``,
     predicting labels for those inputs is part of the timed work (the widget's grid).
+    ``gemm_probe()`` (GFLOP/s), if given, runs just before and after every run, untimed; the
+    mean of the two goes to ``gemm_rates``, so each run is judged against its own moment.
     """
     weights = initial_weights(spec)
     results = {lib: LibResult(lib) for lib in libs}
@@ -188,11 +191,14 @@ def compare(spec: MLPSpec, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_t
             train = PREPARE[lib](spec, weights, X, y)
             if timed_predict is not None:
                 train = _then_predict(train, timed_predict)
+            before = gemm_probe() if gemm_probe else None
             times, predictors[lib] = time_runs(train, 1)
             res.times += times
             # PyTorch's OpenMP threads keep spinning briefly after its last parallel region;
-            # a short pause keeps them from stealing the cores of the next library's run.
+            # a short pause keeps them from stealing the cores of what runs next.
             time.sleep(0.2)
+            if gemm_probe:
+                res.gemm_rates.append((before + gemm_probe()) / 2)
     for lib, predict in predictors.items():
         results[lib].accuracy = float(np.mean(predict(X_test) == y_test))
     return results
