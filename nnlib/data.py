@@ -246,7 +246,9 @@ def _batches(X: np.ndarray, y: np.ndarray | None, batch_size: int,
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
-            yield X[idx], (None if y is None else y[idx])
+            # take() is X[idx] for one axis of indices, with less of fancy indexing's
+            # general machinery: ~55 instead of ~67 us for 128 rows of 784.
+            yield X.take(idx, axis=0), (None if y is None else y.take(idx, axis=0))
     else:
         # Slices are views: no copy when the order does not change.
         for start in range(0, n, batch_size):
