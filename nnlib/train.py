@@ -101,8 +101,8 @@ def fit(
 ) -> History:
     """Train ``model`` on ``X`` (n, d) and targets ``y`` for ``epochs`` passes; return the History.
 
-    Each epoch shuffles (seeded by ``seed``), then for every mini-batch runs forward, the loss,
-    backward and ``optimizer.step()``. ``history.loss``/``accuracy`` are averages over the
+    Each epoch shuffles (seeded by ``seed``; not needed, so skipped, when one batch holds every
+    sample), then for every mini-batch runs forward, the loss, backward and ``optimizer.step()``. ``history.loss``/``accuracy`` are averages over the
     epoch's batches; ``val_loss``/``val_accuracy`` are computed on ``validation_data`` after it.
 
     Early stopping: with ``patience`` (and/or ``tol``), training stops once the monitored loss
