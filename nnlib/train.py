@@ -101,9 +101,10 @@ def fit(
 ) -> History:
     """Train ``model`` on ``X`` (n, d) and targets ``y`` for ``epochs`` passes; return the History.
 
-    Each epoch shuffles (seeded by ``seed``; not needed, so skipped, when one batch holds every
-    sample), then for every mini-batch runs forward, the loss, backward and ``optimizer.step()``. ``history.loss``/``accuracy`` are averages over the
-    epoch's batches; ``val_loss``/``val_accuracy`` are computed on ``validation_data`` after it.
+    Each epoch shuffles (seeded by ``seed``; skipped when one batch holds every sample, where
+    order does not matter), then for every mini-batch runs forward, the loss, backward and
+    ``optimizer.step()``. ``history.loss``/``accuracy`` are averages over the epoch's batches;
+    ``val_loss``/``val_accuracy`` are computed on ``validation_data`` after it.
 
     Early stopping: with ``patience`` (and/or ``tol``), training stops once the monitored loss
     (validation loss if given, else training loss) has not improved by more than ``tol``

@@ -160,6 +160,26 @@ def test_adam_keeps_moment_estimates():
     np.testing.assert_allclose(opt.v[0], [0.999 * 0.001 * 1 + 0.001 * 9, 0.999 * 0.001 * 4])
 
 
+def test_adam_updates_many_parameters_of_mixed_shapes_and_dtypes_independently():
+    # Adam runs on one flat array per dtype: each parameter must still get its own update.
+    rng = np.random.default_rng(0)
+    shapes_dtypes = [((2, 3), np.float64), ((3,), np.float32), ((1,), np.float64), ((4, 1), np.float32)]
+    holders = [Holder(rng.normal(size=shape), dtype) for shape, dtype in shapes_dtypes]
+    opt = nl.Adam([p for h in holders for p in h.parameters()], lr=0.05, weight_decay=0.1)
+    starts = [h.w.astype(np.float64).ravel().tolist() for h in holders]
+    grads = [[rng.normal(size=shape) for shape, _ in shapes_dtypes] for _ in range(4)]
+    for step in grads:
+        for h, g in zip(holders, step):
+            h.set_grad(g)
+        opt.step()
+    for j, (h, (shape, dtype)) in enumerate(zip(holders, shapes_dtypes)):
+        ref = adam_reference(starts[j], [step[j].ravel().tolist() for step in grads], lr=0.05, weight_decay=0.1)
+        assert h.w.dtype == dtype and h.w.shape == shape
+        assert opt.m[j].shape == shape and opt.m[j].dtype == dtype
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(h.w.ravel(), ref[-1], rtol=tol, atol=tol)
+
+
 # ---------------------------------------------------------------- shared behaviour
 
 @pytest.mark.parametrize("make_opt", [

@@ -88,6 +88,20 @@ def test_seed_controls_the_shuffle(moons):
     assert h1.loss != h2.loss
 
 
+def test_full_batch_training_does_not_depend_on_the_seed(moons):
+    # One batch holds every sample: fit does not shuffle, since the full-batch loss and
+    # gradient do not depend on the order of the rows. Same weights as shuffle=False.
+    X_tr, _, y_tr, _ = moons
+    m1, h1 = _run(X_tr, y_tr, seed=0, batch_size=len(X_tr))
+    m2, h2 = _run(X_tr, y_tr, seed=1, batch_size=len(X_tr) + 5)
+    m3, h3 = _run(X_tr, y_tr, shuffle=False, batch_size=len(X_tr))
+    assert h1 == h2 == h3
+    for k, v in m1.params.items():
+        np.testing.assert_array_equal(v, m2.params[k])
+        np.testing.assert_array_equal(v, m3.params[k])
+    assert h1.loss[-1] < h1.loss[0]  # it did train
+
+
 def test_progress_bar_does_not_change_the_result(moons, capsys):
     X_tr, _, y_tr, _ = moons
     _, quiet = _run(X_tr, y_tr)
