@@ -8,12 +8,28 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_run_all_quick_prints_every_workload_and_library():
-    proc = subprocess.run([sys.executable, "benchmarks/run_all.py", "--quick"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+# Runs run_all.py as if PyTorch were not installed, whether or not it is.
+WITHOUT_TORCH = """
+import runpy, sys
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch hidden by the test")
+sys.meta_path.insert(0, NoTorch())
+sys.argv = ["benchmarks/run_all.py", "--quick"]
+runpy.run_path("benchmarks/run_all.py", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("torch_hidden", [False, True], ids=["as installed", "without torch"])
+def test_run_all_quick_prints_every_workload_and_library(torch_hidden):
+    command = ["-c", WITHOUT_TORCH] if torch_hidden else ["benchmarks/run_all.py", "--quick"]
+    proc = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     for workload in ("1 mnist", "2 digits", "3 interactive"):
@@ -25,3 +41,5 @@ def test_run_all_quick_prints_every_workload_and_library():
         assert float(row.group(1)) > 0
     assert "around the" in out  # per-run GEMM measurements were taken
     assert out.count("not evaluated (--quick)") == 4  # targets are not judged on tiny sizes
+    if torch_hidden:
+        assert "torch n/a" in out and re.search(r"^\| 1 mnist \| pytorch \| n/a \|", out, re.M)
