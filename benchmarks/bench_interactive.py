@@ -2,8 +2,8 @@
 
 make_moons with 1,000 points, a 2-16-16-2 tanh network, 200 full-batch Adam steps (the
 playground's default optimizer, lr 0.03), then class predictions on a 200 x 200 grid. The
-whole thing is timed, prediction included. float32 like the other workloads; ``--float64``
-measures the dtype the widget builds by default (numpy's float64 tanh is several times slower).
+whole thing is timed, prediction included. float32, like the other workloads and the playground
+widget; ``--float64`` measures nnlib's default dtype (numpy's float64 tanh is several times slower).
 Run: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_interactive.py``.
 """
 from __future__ import annotations
