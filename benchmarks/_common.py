@@ -175,17 +175,6 @@ def gemm_rate(sizes: Sequence[int], batch: int, dtype: type = np.float32, min_ti
     return flops / best / 1e9
 
 
-def gemm_probe(sizes: Sequence[int], batch: int, dtype: type = np.float32) -> Callable[[], float]:
-    """A short ``gemm_rate`` measurement (~0.1 s) to run around every timed run."""
-    return lambda: gemm_rate(sizes, batch, dtype=dtype, min_time=0.1, repeats=3)
-
-
-def median_gemm_rate(results: dict[str, "LibResult"]) -> float | None:
-    """The median of the GEMM rates measured around all runs of a workload."""
-    rates = [x for r in results.values() for x in r.gemm_rates]
-    return statistics.median(rates) if rates else None
-
-
 def square_gemm_rate(n: int = 1024, dtype: type = np.float32, repeats: int = 5) -> float:
     """GFLOP/s of one large square float32 GEMM, for reference (the BLAS's best case)."""
     rng = np.random.default_rng(0)
@@ -230,24 +219,29 @@ class WorkloadReport:
     description: str
     samples: int                      # samples processed per run (n_train * epochs, etc.)
     flops: float                      # matrix-product FLOPs per run (training only)
-    gemm_gflops: float | None         # measured GEMM rate at this workload's shapes
     results: dict[str, LibResult]
     dtype: str = "float32"
     targets: list[tuple[str, bool | None]] = field(default_factory=list)
     quick: bool = False
 
-    def gemm_fraction(self, lib: str) -> float | None:
-        """Achieved matrix-product FLOP rate of ``lib`` as a fraction of the measured GEMM rate.
+    @property
+    def gemm_rates(self) -> list[float]:
+        """The GEMM rates (GFLOP/s) measured around every run of every library."""
+        return [x for r in self.results.values() for x in r.gemm_rates]
 
-        With a GEMM rate measured around every run: the median over runs of each run's
-        fraction. Otherwise the median time against the workload's single GEMM measurement.
-        """
+    @property
+    def gemm_gflops(self) -> float | None:
+        """The median GEMM rate at this workload's shapes, or None if none was measured."""
+        rates = self.gemm_rates
+        return statistics.median(rates) if rates else None
+
+    def gemm_fraction(self, lib: str) -> float | None:
+        """Achieved matrix-product FLOP rate of ``lib`` as a fraction of the measured GEMM rate:
+        the median over its runs of each run's FLOP rate divided by the GEMM rate around it."""
         r = self.results.get(lib)
-        if r is None or not r.available or not r.times or not self.flops:
+        if r is None or not r.available or not r.times or not r.gemm_rates or not self.flops:
             return None
-        if len(r.gemm_rates) == len(r.times):
-            return statistics.median(self.flops / t / 1e9 / rate for t, rate in zip(r.times, r.gemm_rates))
-        return self.flops / r.median / 1e9 / self.gemm_gflops if self.gemm_gflops else None
+        return statistics.median(self.flops / t / 1e9 / rate for t, rate in zip(r.times, r.gemm_rates))
 
     def ratio(self, lib: str) -> float | None:
         """nnlib's median time divided by ``lib``'s (< 1 means nnlib is faster)."""
@@ -292,10 +286,9 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
                f"{rep.name.split()[0]}/{lib} " + " ".join(f"{t:.3f}" for t in r.times)
                for rep in reports for lib, r in rep.results.items() if r.available), ""]
     for rep in reports:
-        gemm = f"{rep.gemm_gflops:.1f} GFLOP/s" if rep.gemm_gflops else "not measured"
-        rates = [x for r in rep.results.values() for x in r.gemm_rates]
-        if rates:
-            gemm = f"median {gemm}, {min(rates):.1f}-{max(rates):.1f} around the {len(rates)} runs"
+        rates = rep.gemm_rates
+        gemm = (f"median {rep.gemm_gflops:.1f} GFLOP/s, {min(rates):.1f}-{max(rates):.1f} around the "
+                f"{len(rates)} runs" if rates else "not measured")
         out.append(f"{rep.name}: {rep.description}; {rep.dtype} GEMM at these shapes: {gemm}")
         for text, ok in rep.targets:
             verdict = "not evaluated (--quick)" if rep.quick else ("n/a" if ok is None else

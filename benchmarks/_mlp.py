@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from _common import LIBS, LibResult, load_torch, nl, time_runs
+from _common import LIBS, LibResult, gemm_rate, load_torch, nl, time_runs
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 
@@ -168,18 +168,22 @@ PREPARE = {"nnlib": prepare_nnlib, "pytorch": prepare_torch, "sklearn": prepare_
 
 def compare(spec: MLPSpec, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
             repeats: int, libs: tuple[str, ...] = LIBS,
-            timed_predict: np.ndarray | None = None,
-            gemm_probe: Callable[[], float] | None = None) -> dict[str, LibResult]:
+            timed_predict: np.ndarray | None = None, measure_gemm: bool = True) -> dict[str, LibResult]:
     """Train every library ``repeats`` times from the same initial weights; time each training.
 
     Runs are interleaved (nnlib, torch, sklearn, nnlib, ...) so that a burst of load from
     elsewhere on a shared machine hits all libraries alike. Accuracy is on the test set after
     the last run (every run of a library is the same computation). With ``timed_predict``,
     predicting labels for those inputs is part of the timed work (the widget's grid).
-    ``gemm_probe()`` (GFLOP/s), if given, runs just before and after every run, untimed; the
-    mean of the two goes to ``gemm_rates``, so each run is judged against its own moment.
+    With ``measure_gemm``, the GEMM rate at the spec's shapes is measured for ~0.1 s just before
+    and after every run (untimed); the mean of the two goes to ``gemm_rates``, so each run is
+    judged against its own moment.
     """
     weights = initial_weights(spec)
+
+    def gemm_probe() -> float:
+        return gemm_rate(spec.sizes, spec.batch_size, dtype=spec.dtype, min_time=0.1, repeats=3)
+
     results = {lib: LibResult(lib) for lib in libs}
     if "pytorch" in results and load_torch() is None:
         results["pytorch"] = LibResult("pytorch", available=False, note="torch not installed")
@@ -191,13 +195,13 @@ def compare(spec: MLPSpec, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_t
             train = PREPARE[lib](spec, weights, X, y)
             if timed_predict is not None:
                 train = _then_predict(train, timed_predict)
-            before = gemm_probe() if gemm_probe else None
+            before = gemm_probe() if measure_gemm else None
             times, predictors[lib] = time_runs(train, 1)
             res.times += times
             # PyTorch's OpenMP threads keep spinning briefly after its last parallel region;
             # a short pause keeps them from stealing the cores of what runs next.
             time.sleep(0.2)
-            if gemm_probe:
+            if measure_gemm:
                 res.gemm_rates.append((before + gemm_probe()) / 2)
     for lib, predict in predictors.items():
         results[lib].accuracy = float(np.mean(predict(X_test) == y_test))

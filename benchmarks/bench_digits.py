@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import WorkloadReport, gemm_probe, main_for, median_gemm_rate, mlp_train_flops, nl
+from _common import WorkloadReport, main_for, mlp_train_flops, nl
 from _mlp import MLPSpec, compare
 
 
@@ -25,15 +25,13 @@ def run(quick: bool = False, repeats: int = 3) -> WorkloadReport:
     spec = MLPSpec(sizes=(64, 128, 64, 10), activation="relu", optimizer="adam", lr=1e-3,
                    batch_size=64, epochs=epochs, dtype=np.float32)
     X, y, X_test, y_test = digits_data()
-    results = compare(spec, X, y, X_test, y_test, repeats,
-                      gemm_probe=gemm_probe(spec.sizes, spec.batch_size))
+    results = compare(spec, X, y, X_test, y_test, repeats)
     samples = len(X) * epochs
     rep = WorkloadReport(
         name="2 digits", samples=samples,
         description=(f"{len(X)} train / {len(X_test)} test digits, 64-128-64-10 ReLU, Adam(1e-3), "
                      f"batch 64, {epochs} epochs, float32"),
         flops=mlp_train_flops(spec.sizes, samples),
-        gemm_gflops=median_gemm_rate(results),
         results=results, quick=quick,
     )
     nn, sk = results["nnlib"], results["sklearn"]

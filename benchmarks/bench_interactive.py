@@ -13,8 +13,7 @@ import sys
 
 import numpy as np
 
-from _common import (WorkloadReport, gemm_probe, main_for, median_gemm_rate, mlp_forward_flops,
-                     mlp_train_flops, nl)
+from _common import WorkloadReport, main_for, mlp_forward_flops, mlp_train_flops, nl
 from _mlp import MLPSpec, compare
 
 TARGET_SECONDS = 0.150
@@ -37,14 +36,12 @@ def run(quick: bool = False, repeats: int = 5, dtype: type = np.float32) -> Work
     spec = MLPSpec(sizes=(2, 16, 16, 2), activation="tanh", optimizer="adam", lr=0.03,
                    batch_size=n, epochs=steps, dtype=dtype)
     X, y, X_test, y_test, grid = moons_data(n, resolution, dtype=dtype)
-    results = compare(spec, X, y, X_test, y_test, repeats, timed_predict=grid,
-                      gemm_probe=gemm_probe(spec.sizes, n, dtype))
+    results = compare(spec, X, y, X_test, y_test, repeats, timed_predict=grid)
     rep = WorkloadReport(
         name="3 interactive", samples=n * steps,
         description=(f"make_moons {n} points, 2-16-16-2 tanh, {steps} full-batch Adam(0.03) steps + "
                      f"predicting a {resolution}x{resolution} grid, {np.dtype(dtype)}; accuracy on 1000 new points"),
         flops=mlp_train_flops(spec.sizes, n * steps) + mlp_forward_flops(spec.sizes, len(grid)),
-        gemm_gflops=median_gemm_rate(results),
         results=results, quick=quick, dtype=str(np.dtype(dtype)),
     )
     rep.targets.append((f"nnlib <= {TARGET_SECONDS * 1000:.0f} ms",

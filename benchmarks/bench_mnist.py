@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import WorkloadReport, gemm_probe, main_for, median_gemm_rate, mlp_train_flops
+from _common import WorkloadReport, main_for, mlp_train_flops
 from _mlp import MLPSpec, compare
 
 FULL = dict(n_train=60_000, n_test=10_000, epochs=3)
@@ -37,15 +37,13 @@ def run(quick: bool = False, repeats: int = 3) -> WorkloadReport:
     spec = MLPSpec(sizes=(784, 256, 128, 10), activation="relu", optimizer="sgd", lr=0.01,
                    momentum=0.9, batch_size=128, epochs=size["epochs"], dtype=np.float32)
     X, y, X_test, y_test = teacher_data(size["n_train"], size["n_test"])
-    results = compare(spec, X, y, X_test, y_test, repeats,
-                      gemm_probe=gemm_probe(spec.sizes, spec.batch_size))
+    results = compare(spec, X, y, X_test, y_test, repeats)
     samples = size["n_train"] * size["epochs"]
     rep = WorkloadReport(
         name="1 mnist", samples=samples,
         description=(f"{size['n_train']} x 784 float32, 784-256-128-10 ReLU, SGD(0.01, momentum 0.9), "
                      f"batch 128, {size['epochs']} epochs; test accuracy on {size['n_test']}"),
         flops=mlp_train_flops(spec.sizes, samples),
-        gemm_gflops=median_gemm_rate(results),
         results=results, quick=quick,
     )
     nn = results["nnlib"]

@@ -35,7 +35,8 @@ def main() -> None:
     spec = MLPSpec(sizes=(64, *args.hidden, 10), activation="relu", optimizer=args.optimizer,
                    lr=args.lr, momentum=0.9 if args.optimizer == "sgd" else 0.0,
                    batch_size=args.batch_size, epochs=args.epochs, dtype=dtype)
-    res = compare(spec, X, y, X_test, y_test, args.repeats, libs=("nnlib", "sklearn"))
+    res = compare(spec, X, y, X_test, y_test, args.repeats, libs=("nnlib", "sklearn"),
+                  measure_gemm=False)  # only times and accuracies are printed
     nn, sk = res["nnlib"], res["sklearn"]
     print(f"machine: {machine_description()}")
     print(f"digits {len(X)} train / {len(X_test)} test, MLP {'-'.join(map(str, spec.sizes))} ReLU, "
