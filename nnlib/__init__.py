@@ -11,7 +11,15 @@ One module per step of the course: ``data``/``datasets`` (1), ``init`` (2), ``la
 ``losses`` (4), ``gradcheck`` (5), ``optim`` (6), ``train`` (7), ``predict``/``metrics``/``saving`` (8).
 """
 from . import datasets, functional, init
-from .data import MinMaxScaler, NotFittedError, StandardScaler, minibatches, one_hot, train_test_split
+from .data import (
+    MinMaxScaler,
+    NotFittedError,
+    StandardScaler,
+    minibatches,
+    one_hot,
+    train_test_split,
+    train_val_test_split,
+)
 from .gradcheck import gradcheck, numerical_grad, relative_error
 from .layers import (
     Activation,
@@ -37,7 +45,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "datasets", "functional", "init",
-    "StandardScaler", "MinMaxScaler", "NotFittedError", "one_hot", "train_test_split", "minibatches",
+    "StandardScaler", "MinMaxScaler", "NotFittedError", "one_hot", "train_test_split", "train_val_test_split",
+    "minibatches",
     "Layer", "Activation", "Parameter", "Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax",
     "Identity", "Sequential",
     "Loss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",

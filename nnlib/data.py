@@ -214,6 +214,61 @@ def train_test_split(
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
 
 
+def train_val_test_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    val_size: float | int = 0.2,
+    test_size: float | int = 0.2,
+    seed: int = 0,
+    stratify: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle and split into ``X_train, X_val, X_test, y_train, y_val, y_test``.
+
+    Three parts, three jobs (chapter 1): the model learns from the training part; every choice
+    a person makes (learning rate, init, epochs, patience, ...) is judged on the validation part;
+    the test part is used once, at the very end, so its score is an honest estimate of new data.
+
+    ``val_size`` and ``test_size`` are fractions of the whole data set (their sum below 1) or
+    numbers of samples. With ``stratify=True`` each class keeps its share in all three parts.
+    """
+    if not isinstance(X, np.ndarray) or not isinstance(y, np.ndarray):
+        raise TypeError("train_val_test_split: X and y must be numpy arrays")
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError("train_val_test_split: X and y must have a sample axis (at least 1-D)")
+    check_same_length(X, y, "train_val_test_split")
+    n = len(X)
+    if n < 3:
+        raise ValueError(f"train_val_test_split: needs at least 3 samples (one per part), got {n}")
+    counts = []
+    for name, size in (("val_size", val_size), ("test_size", test_size)):
+        if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+            if not 0 < size < n:
+                raise ValueError(f"train_val_test_split: {name} must be in [1, {n - 1}] samples, got {size}")
+            counts.append(int(size))
+        elif isinstance(size, float):
+            if not 0.0 < size < 1.0:  # also False for NaN
+                raise ValueError(f"train_val_test_split: {name} as a fraction must be in (0, 1), got {size}")
+            counts.append(int(np.ceil(size * n)))
+        else:
+            raise TypeError(
+                f"train_val_test_split: {name} must be a float fraction or an int count, got {size!r}"
+            )
+    n_val, n_test = counts
+    if n_val + n_test >= n:
+        raise ValueError(
+            f"train_val_test_split: val_size={val_size} and test_size={test_size} take "
+            f"{n_val + n_test} of {n} samples and leave none for training"
+        )
+    as_rng(seed, "train_val_test_split", "seed")  # checks it before seed + 1 is formed
+    # Split off the test part first, then the validation part from what is left: the same
+    # seed gives the same test part as train_test_split(X, y, test_size, seed).
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, n_test, seed=seed, stratify=stratify)
+    val_seed = None if seed is None else seed + 1
+    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, n_val, seed=val_seed,
+                                                      stratify=stratify)
+    return X_train, X_val, X_test, y_train, y_val, y_test
+
+
 def minibatches(
     X: np.ndarray,
     y: np.ndarray | None,

@@ -130,6 +130,21 @@ for oid, fn, exc, frags in [
 ]:
     case(f"one_hot-{oid}", fn, exc, "one_hot", *frags)
 
+# train_val_test_split
+for sid, fn, exc, frags in [
+    ("X-list", lambda: nl.train_val_test_split(X.tolist(), Y2), TypeError, ["numpy array"]),
+    ("X-0d", lambda: nl.train_val_test_split(np.array(1.0), Y2), ValueError, ["1-D"]),
+    ("mismatch", lambda: nl.train_val_test_split(X, Y2[:5]), ValueError, ["same number", "8", "5"]),
+    ("two-samples", lambda: nl.train_val_test_split(X[:2], Y2[:2]), ValueError, ["at least 3", "got 2"]),
+    ("val-zero", lambda: nl.train_val_test_split(X, Y2, val_size=0.0), ValueError, ["val_size", r"\(0, 1\)"]),
+    ("test-nan", lambda: nl.train_val_test_split(X, Y2, test_size=NAN), ValueError, ["test_size"]),
+    ("val-str", lambda: nl.train_val_test_split(X, Y2, val_size="0.2"), TypeError, ["val_size"]),
+    ("no-train", lambda: nl.train_val_test_split(X, Y2, val_size=4, test_size=4), ValueError,
+     ["leave none for training", "8 of 8"]),
+    ("seed-str", lambda: nl.train_val_test_split(X, Y2, seed="x"), TypeError, ["seed"]),
+]:
+    case(f"train_val_test_split-{sid}", fn, exc, "train_val_test_split", *frags)
+
 # train_test_split
 for sid, fn, exc, frags in [
     ("X-list", lambda: nl.train_test_split(X.tolist(), Y2), TypeError, ["numpy array"]),

@@ -255,3 +255,50 @@ def test_minibatches_errors():
         list(nl.minibatches(X, y, 2.5))
     with pytest.raises(ValueError, match=r"minibatches: X and y must have the same number of samples, got 4 and 3"):
         list(nl.minibatches(X, y[:3], 2))
+
+
+# ---- train_val_test_split ----------------------------------------------------------------------
+
+def test_train_val_test_split_sizes_and_disjoint_cover():
+    X = np.arange(100, dtype=np.float64).reshape(50, 2)
+    y = np.arange(50) % 3
+    X_tr, X_va, X_te, y_tr, y_va, y_te = nl.train_val_test_split(X, y, val_size=0.2, test_size=0.3, seed=4)
+    assert (len(X_tr), len(X_va), len(X_te)) == (25, 10, 15)
+    rows = np.concatenate([X_tr[:, 0], X_va[:, 0], X_te[:, 0]])
+    assert sorted(rows.tolist()) == X[:, 0].tolist()  # every sample exactly once
+    for Xp, yp in ((X_tr, y_tr), (X_va, y_va), (X_te, y_te)):
+        np.testing.assert_array_equal(yp, (Xp[:, 0] // 2).astype(int) % 3)  # rows keep their labels
+    assert X_tr.dtype == X.dtype
+
+
+def test_train_val_test_split_test_part_matches_train_test_split():
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.arange(40) % 2
+    _, _, X_te, _, _, y_te = nl.train_val_test_split(X, y, val_size=8, test_size=10, seed=7)
+    _, X_te2, _, y_te2 = nl.train_test_split(X, y, test_size=10, seed=7)
+    np.testing.assert_array_equal(X_te, X_te2)
+    np.testing.assert_array_equal(y_te, y_te2)
+    assert X_te.dtype == np.float32
+
+
+def test_train_val_test_split_stratified_keeps_class_shares():
+    y = np.repeat([0, 1, 2], [60, 30, 10])
+    X = np.zeros((100, 1))
+    _, _, _, y_tr, y_va, y_te = nl.train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=1,
+                                                        stratify=True)
+    np.testing.assert_array_equal(np.bincount(y_te), [12, 6, 2])
+    np.testing.assert_array_equal(np.bincount(y_va), [12, 6, 2])
+    np.testing.assert_array_equal(np.bincount(y_tr), [36, 18, 6])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"val_size": 0.5, "test_size": 0.5}, "leave none for training"),
+    ({"val_size": 0.0}, "val_size as a fraction must be in"),
+    ({"test_size": 30}, r"test_size must be in \[1, 9\]"),
+    ({"val_size": "0.2"}, "val_size must be a float fraction or an int count"),
+    ({"seed": -1}, "train_val_test_split: seed must be a non-negative integer"),
+])
+def test_train_val_test_split_rejects_bad_sizes(kwargs, match):
+    X, y = np.zeros((10, 2)), np.zeros(10, dtype=int)
+    with pytest.raises((ValueError, TypeError), match=match):
+        nl.train_val_test_split(X, y, **kwargs)
