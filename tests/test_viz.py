@@ -288,6 +288,28 @@ def test_playground_divergence_shows_message_and_diverged_loss():
     assert not pg.trainer.diverged and not pg.message.get_visible()
 
 
+def test_playground_and_animation_call_the_held_out_data_validation(playground, monkeypatch):
+    # The held-out part is validation data (choices are made on it); "test" is reserved for
+    # the set used once at the end of chapter 8.
+    pg = playground
+    pg.train(2)
+    legend = [t.get_text() for t in pg.ax_loss.get_legend().get_texts()]
+    assert legend == ["train loss", "validation loss"]
+    assert pg.test_points.get_label() == "validation"
+    assert "val acc" in pg.map_title.get_text() and "test" not in pg.map_title.get_text()
+    import nnlib.viz.animate as animate_module
+    figures = []
+    real_new_figure = animate_module.new_figure
+    monkeypatch.setattr(animate_module, "new_figure",
+                        lambda *a, **k: figures.append(real_new_figure(*a, **k)) or figures[-1])
+    rec = record(pg.trainer, pg.bounds, epochs=2, frames=2, resolution=8,
+                 transform=pg.scaler.transform, X_plot=pg.X_train, X_test_plot=pg.X_test)
+    animate_module.render_frames(rec)
+    ax_loss = figures[0].axes[1]
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["train loss",
+                                                                        "validation loss"]
+
+
 def test_playground_animation_is_jshtml():
     pg = viz.Playground(n_samples=80, resolution=16)
     html = pg.animate(epochs=20, frames=4)

@@ -84,7 +84,7 @@ def render_frames(rec: Recording, title: str = "") -> np.ndarray:
     ax_map.set_ylabel("x₂")
     map_title = ax_map.set_title("")
     (train_line,) = ax_loss.plot([], [], color="C0", label="train loss")
-    (test_line,) = ax_loss.plot([], [], color="C1", linestyle="--", label="test loss")
+    (test_line,) = ax_loss.plot([], [], color="C1", linestyle="--", label="validation loss")
     last = int(rec.frame_epochs[-1])
     finite = np.concatenate([rec.losses[np.isfinite(rec.losses)], rec.test_losses[np.isfinite(rec.test_losses)]])
     ax_loss.set_xlim(0, max(last, 1))

@@ -2,7 +2,9 @@
 
 Pick a data set, its noise, the hidden layers, activation, optimizer, learning rate and batch
 size; Train / Step / Reset. The view shows the class-probability map over the plane with
-the training (circles) and test (triangles) points, and the train/test loss per epoch.
+the training (circles) and validation (triangles) points, and the train/validation loss per
+epoch. (The held-out part is validation data: it is watched while choices are made; the
+attribute names ``X_test``/``test_fraction`` are kept for compatibility.)
 
 Speed: training calls nnlib directly (forward, loss, backward, step); the map is one forward
 pass over the grid; redrawing changes the data of existing artists (``set_data``,
@@ -200,12 +202,12 @@ class Playground:
         self.train_points = self.ax_map.scatter([], [], s=18, edgecolors="white", linewidths=0.6,
                                                 label="train")
         self.test_points = self.ax_map.scatter([], [], s=22, marker="^", edgecolors="black", linewidths=0.6,
-                                               label="test")
+                                               label="validation")
         self.ax_map.set_xlabel("x₁")
         self.ax_map.set_ylabel("x₂")
         self.map_title = self.ax_map.set_title("")
         (self.train_line,) = self.ax_loss.plot([], [], color="C0", label="train loss")
-        (self.test_line,) = self.ax_loss.plot([], [], color="C1", linestyle="--", label="test loss")
+        (self.test_line,) = self.ax_loss.plot([], [], color="C1", linestyle="--", label="validation loss")
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("cross-entropy loss")
         self.ax_loss.set_title("Loss")
@@ -244,7 +246,7 @@ class Playground:
             with np.errstate(all="ignore"):
                 out = self.model(self.Z_test)
             acc = f"{nl.accuracy(self.y_test, out.argmax(axis=1)):.0%}" if np.isfinite(out).all() else "n/a"
-            self.map_title.set_text(f"epoch {t.epoch}: train loss {t.losses[-1]:.3f}, test acc {acc}")
+            self.map_title.set_text(f"epoch {t.epoch}: train loss {t.losses[-1]:.3f}, val acc {acc}")
         else:
             self.map_title.set_text("epoch 0 (untrained)")
         if t.diverged:
