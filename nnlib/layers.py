@@ -10,7 +10,7 @@ their gradients (same shapes) in ``self.grads`` under the same names.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -122,6 +122,71 @@ def _check_grad(layer: Layer, grad_out: object, expected_shape: tuple[int, ...],
     return grad_out
 
 
+def _assign_param(layer: Layer, name: str, new: object) -> None:
+    """Copy ``new`` into ``layer.params[name]`` after checking its shape and dtype.
+
+    Copying (instead of rebinding) keeps every view of the parameter live (optimizers'
+    ``Parameter`` handles, ``model.params``) and never lets later in-place updates write into
+    the caller's array.
+    """
+    current = layer.params[name]
+    if not isinstance(new, np.ndarray):
+        raise TypeError(f"{layer!r}.{name}: expected a numpy array of shape {current.shape} and dtype "
+                        f"{current.dtype}, got {type(new).__name__}")
+    if new.shape != current.shape:
+        raise ValueError(f"{layer!r}.{name}: expected shape {current.shape}, got {new.shape}")
+    if new.dtype != current.dtype:
+        # Casting silently would change the layer's precision or round the caller's values.
+        raise TypeError(f"{layer!r}.{name}: expected dtype {current.dtype}, got {new.dtype}; "
+                        f"convert it with .astype(np.{current.dtype})")
+    if not np.isfinite(new).all():
+        raise ValueError(f"{layer!r}.{name}: the new values contain NaN or inf")
+    current[...] = new
+
+
+class ParamsView(MutableMapping):
+    """The live parameters of a ``Sequential``, keyed ``"<layer index>.<name>"`` (``"0.W"``).
+
+    Reading gives the layer's own array (not a copy); assigning ``model.params["0.W"] = W``
+    copies ``W`` into it after checking shape and dtype, so saving and restoring weights works::
+
+        best = {k: v.copy() for k, v in model.params.items()}
+        ...
+        for k, v in best.items():
+            model.params[k] = v
+    """
+
+    def __init__(self, model: "Sequential") -> None:
+        self._model = model
+
+    def _split(self, key: str) -> tuple[Layer, str]:
+        index, _, name = key.partition(".") if isinstance(key, str) else ("", "", "")
+        layers = self._model.layers
+        if not (index.isdigit() and int(index) < len(layers) and name in layers[int(index)].params):
+            raise KeyError(f"Sequential.params: no parameter {key!r}; the keys are {list(self)}")
+        return layers[int(index)], name
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        layer, name = self._split(key)
+        return layer.params[name]
+
+    def __setitem__(self, key: str, value: np.ndarray) -> None:
+        layer, name = self._split(key)
+        _assign_param(layer, name, value)
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("Sequential.params: parameters cannot be deleted (the layers own them)")
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{i}.{k}" for i, layer in enumerate(self._model.layers) for k in layer.params)
+
+    def __len__(self) -> int:
+        return sum(len(layer.params) for layer in self._model.layers)
+
+    def __repr__(self) -> str:
+        return f"ParamsView({ {k: v.shape for k, v in self.items()} })"
+
+
 class Dense(Layer):
     """Fully connected layer ``y = x @ W + b``: (batch, in_features) -> (batch, out_features).
 
@@ -157,10 +222,10 @@ class Dense(Layer):
         self._x: np.ndarray | None = None
         self._ones: np.ndarray | None = None  # the vector of ones for db = 1^T grad_out
 
-    W = property(lambda self: self.params["W"], lambda self, v: self.params.__setitem__("W", v),
-                 doc="Weights, shape (in_features, out_features).")
-    b = property(lambda self: self.params["b"], lambda self, v: self.params.__setitem__("b", v),
-                 doc="Biases, shape (out_features,).")
+    W = property(lambda self: self.params["W"], lambda self, v: _assign_param(self, "W", v),
+                 doc="Weights, shape (in_features, out_features); assigning copies into them.")
+    b = property(lambda self: self.params["b"], lambda self, v: _assign_param(self, "b", v),
+                 doc="Biases, shape (out_features,); assigning copies into them.")
     dW = property(lambda self: self.grads["W"], doc="dLoss/dW from the last backward, shape of W.")
     db = property(lambda self: self.grads["b"], doc="dLoss/db from the last backward, shape of b.")
 
@@ -221,7 +286,11 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    """A parameter-free elementwise layer; subclasses define ``_f`` and ``_df``."""
+    """A parameter-free elementwise layer; subclasses define ``_f`` (forward) and ``_backward``.
+
+    ``forward`` keeps the input in ``self._x`` and the output in ``self._y``, so ``_backward``
+    (``grad_out -> grad_out * f'(x)``) can use whichever is cheaper.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -343,9 +412,12 @@ class Sequential(Layer):
         self.layers: list[Layer] = list(layers)
 
     @property
-    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
-        """All parameters, keyed ``"<layer index>.<name>"``, e.g. ``"0.W"``."""
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+    def params(self) -> ParamsView:  # type: ignore[override]
+        """All parameters, keyed ``"<layer index>.<name>"``, e.g. ``"0.W"``: a live view.
+
+        Assigning into it (``model.params["0.W"] = W``) copies into the layer's array.
+        """
+        return ParamsView(self)
 
     @property
     def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]

@@ -318,3 +318,50 @@ def test_activation_argument_errors():
         nl.Softmax()(np.zeros(3))
     with pytest.raises(TypeError, match=r"Sigmoid\(\) expected float32 or float64 input, got int64"):
         nl.Sigmoid()(np.zeros((2, 2), dtype=np.int64))
+
+
+# ---- no silent traps: params view and validated setters ----------------------------------------
+
+def test_sequential_params_is_a_live_view_and_assignment_copies_in():
+    model = nl.Sequential(nl.Dense(2, 3, rng=0), nl.ReLU(), nl.Dense(3, 2, rng=1))
+    assert list(model.params) == ["0.W", "0.b", "2.W", "2.b"]
+    assert model.params["0.W"] is model[0].W  # the layer's own array, not a copy
+    saved = {k: v.copy() for k, v in model.params.items()}
+    model[0].W[...] = 0.0
+    for k, v in saved.items():
+        model.params[k] = v  # restoring a copy really restores the weights
+    np.testing.assert_array_equal(model[0].W, saved["0.W"])
+    saved["0.W"][0, 0] = 123.0  # and the model does not alias the caller's array
+    assert model[0].W[0, 0] != 123.0
+
+
+@pytest.mark.parametrize("value, exc, match", [
+    (np.zeros((3, 2)), ValueError, r"expected shape \(2, 3\), got \(3, 2\)"),
+    (np.zeros((2, 3), dtype=np.float32), TypeError, "expected dtype float64, got float32"),
+    ([[0.0, 0.0, 0.0]] * 2, TypeError, "expected a numpy array"),
+    (np.full((2, 3), np.nan), ValueError, "NaN or inf"),
+])
+def test_weight_setters_validate_shape_dtype_and_values(value, exc, match):
+    model = nl.Sequential(nl.Dense(2, 3, rng=0))
+    before = model[0].W.copy()
+    with pytest.raises(exc, match=match):
+        model[0].W = value
+    with pytest.raises(exc, match=match):
+        model.params["0.W"] = value
+    np.testing.assert_array_equal(model[0].W, before)
+
+
+def test_params_view_rejects_unknown_keys_and_deletion():
+    model = nl.Sequential(nl.Dense(2, 3, rng=0))
+    with pytest.raises(KeyError, match="no parameter '1.W'; the keys are"):
+        model.params["1.W"]
+    with pytest.raises(TypeError, match="cannot be deleted"):
+        del model.params["0.W"]
+
+
+def test_bias_setter_copies_into_the_layer():
+    layer = nl.Dense(2, 3, rng=0, dtype=np.float32)
+    b = np.arange(3, dtype=np.float32)
+    layer.b = b
+    np.testing.assert_array_equal(layer.b, b)
+    assert layer.b is not b and layer.b.dtype == np.float32
