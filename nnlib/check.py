@@ -4,10 +4,21 @@ Used by the graded assignments. Every check runs a learner's code on several sha
 float dtypes where it matters) and raises ``CheckFailed``, an ``AssertionError``, whose message
 names the problem: a wrong shape or dtype, the first wrong element with both values, or the
 gradient that disagrees with finite differences. On success it prints one line and returns.
+
+Feedback is written for the learner: calls are described with the learner's own parameter
+names and argument shapes, return values are counted from one and named where the test knows
+the names ("the second of 3 return values, dW"), common mistakes are named (a flipped sign, a
+transpose, a factor equal to the batch size), and a ``CheckFailed`` shows in Jupyter as its
+message alone, without a traceback through this file. Used by the graded assignments in
+``assignments/`` (one per chapter).
 """
 from __future__ import annotations
 
+import inspect
+import linecache
+import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,10 +28,60 @@ from .layers import Dense, Layer, Sequential
 from .losses import Loss
 
 DEFAULT_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (4, 3), (7, 5))
+_NNLIB = str(Path(__file__).resolve().parent)
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
 class CheckFailed(AssertionError):
     """A learner's code disagrees with the reference; the message says how."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: the message is the whole feedback, and
+        # the frames inside nnlib (with the teacher's file paths) mean nothing to a learner.
+        return [f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
+
+
+def describe_call(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict | None = None) -> str:
+    """Describe a call the way the learner sees it: ``grad_out of shape (4, 3), x of shape (4, 5) (float64)``.
+
+    Arguments are named after ``fn``'s own parameters where its signature allows.
+    """
+    kwargs = kwargs or {}
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **kwargs).arguments
+        named = list(bound.items())
+    except (TypeError, ValueError):  # builtins without a signature, or a call that does not bind
+        named = [(f"argument {i}", a) for i, a in enumerate(args, start=1)] + list(kwargs.items())
+    parts, dtypes = [], set()
+    for key, value in named:
+        if isinstance(value, np.ndarray):
+            parts.append(f"{key} of shape {value.shape}")
+            if value.dtype.kind == "f":
+                dtypes.add(value.dtype.name)
+        elif isinstance(value, (tuple, list)) and value and all(isinstance(v, np.ndarray) for v in value):
+            parts.append(f"{key} of {len(value)} arrays")
+        else:
+            text = repr(value)
+            parts.append(f"{key}={text if len(text) <= 30 else type(value).__name__}")
+    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "no arguments")
+    return text + (f" ({dtypes.pop()})" if len(dtypes) == 1 else "")
+
+
+def output_name(i: int, n: int, names: Sequence[str] | None = None) -> str:
+    """``the second return value, dW``: 1-based, and named when the names are known."""
+    ordinal = _ORDINALS[i] if i < len(_ORDINALS) else f"number {i + 1}"
+    name = f", {names[i]}" if names is not None and i < len(names) else ""
+    return f"the {ordinal} of {n} return values{name}"
+
+
+def _learner_line(error: BaseException) -> str:
+    """`` at line 3 of your code: `return x[:, 5]` `` for the deepest frame outside nnlib."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_NNLIB)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+    return f" at line {frame.lineno} of your code: `{line}`" if line else f" at line {frame.lineno} of your code"
 
 
 def _call(fn: Callable[..., Any], name: str, *args: Any, **kwargs: Any) -> Any:
@@ -34,13 +95,49 @@ def _call(fn: Callable[..., Any], name: str, *args: Any, **kwargs: Any) -> Any:
     except CheckFailed:
         raise
     except Exception as e:  # noqa: BLE001 - any learner error becomes readable feedback
-        shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in args)
-        raise CheckFailed(f"{name} raised {type(e).__name__}: {e} (called with arguments of shape {shapes})") from e
+        raise CheckFailed(f"{name} raised {type(e).__name__}: {e}{_learner_line(e)} "
+                          f"(called with {describe_call(fn, args, kwargs)})") from None
 
 
 def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call a learner's ``fn(*args, **kwargs)``; a stub or a crash becomes a ``CheckFailed`` that says so."""
     return _call(fn, getattr(fn, "__name__", "your function"), *args, **kwargs)
+
+
+def _num(value: Any) -> str:
+    """A number as a learner reads it: 6 significant digits, no numpy repr."""
+    value = np.asarray(value).item()
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
+
+
+def pattern_hint(got: np.ndarray, expected: np.ndarray, sizes: dict[str, int] | None = None) -> str:
+    """Name a common mistake behind a wrong array: a flipped sign, a transpose, a constant factor.
+
+    ``sizes`` maps a description (``"the batch size"``) to a number a factor may equal, e.g.
+    a forgotten ``1/n``. Returns ``""`` when no pattern fits.
+    """
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape or got.size == 0 or not np.any(expected):
+        return ""
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and np.allclose(got.T, expected):
+        return "; your result is the transpose of the expected one: check the order of the product"
+    each = "the value" if got.ndim == 0 else "every element"
+    if np.allclose(got, -expected, rtol=1e-5, atol=1e-8):
+        return f"; {each} has the wrong sign: check the sign of your formula (a - b vs b - a)"
+    mask = np.abs(expected) > 1e-8 * np.abs(expected).max()
+    ratio = got[mask] / expected[mask]
+    factor = float(np.median(ratio))
+    if (factor != 0 and not np.isclose(factor, 1.0) and np.allclose(ratio, factor, rtol=1e-4)
+            and np.allclose(got[~mask], 0, atol=1e-8)):
+        for what, size in (sizes or {}).items():
+            if size > 1 and np.isclose(factor, size, rtol=1e-4):
+                return (f"; {each} is {size} times the expected value, and {size} is {what}: "
+                        f"did you forget to divide by it?")
+            if size > 1 and np.isclose(factor, 1 / size, rtol=1e-4):
+                return (f"; {each} is the expected value divided by {size}, which is {what}: "
+                        f"did you divide by it twice, or where it does not belong?")
+        return f"; {each} is {factor:.4g} times the expected value: look for a wrong constant factor"
+    return ""
 
 
 def check_array(name: str, got: object, shape: tuple[int, ...], dtype: np.dtype, context: str = "") -> np.ndarray:
@@ -55,7 +152,9 @@ def check_array(name: str, got: object, shape: tuple[int, ...], dtype: np.dtype,
         else:
             raise CheckFailed(f"{name} returned a {type(got).__name__}{where}, expected a numpy array of shape {shape}")
     if got.shape != shape:
-        raise CheckFailed(f"{name} returned shape {got.shape}{where}, expected {shape}")
+        hint = ("; that is the expected shape transposed: check the order of your matrix product "
+                "or a missing .T" if len(shape) == 2 and got.shape == shape[::-1] else "")
+        raise CheckFailed(f"{name} returned shape {got.shape}{where}, expected {shape}{hint}")
     if dtype.kind == "f" and got.dtype != dtype:
         raise CheckFailed(f"{name} returned dtype {got.dtype}{where}, expected {dtype}: "
                           f"keep the input's dtype (avoid creating float64 arrays from float32 input)")
@@ -69,8 +168,12 @@ def check_array(name: str, got: object, shape: tuple[int, ...], dtype: np.dtype,
 
 
 def compare_arrays(name: str, got: object, expected: np.ndarray, rtol: float = 1e-6,
-                   atol: float = 1e-8, context: str = "") -> None:
-    """Raise ``CheckFailed`` unless ``got`` equals ``expected`` in type, shape, dtype and values."""
+                   atol: float = 1e-8, context: str = "", sizes: dict[str, int] | None = None) -> None:
+    """Raise ``CheckFailed`` unless ``got`` equals ``expected`` in type, shape, dtype and values.
+
+    The message names the first wrong element and, where one fits, a common mistake
+    (:func:`pattern_hint`; ``sizes`` are the numbers a wrong factor may equal).
+    """
     expected = np.asarray(expected)
     got = check_array(name, got, expected.shape, expected.dtype, context)
     close = np.isclose(got, expected, rtol=rtol, atol=atol)
@@ -79,8 +182,8 @@ def compare_arrays(name: str, got: object, expected: np.ndarray, rtol: float = 1
         n_bad = int(close.size - np.count_nonzero(close))
         where = f" {context}" if context else ""
         raise CheckFailed(
-            f"{name}{where}: element {list(bad)} is {got[bad].item()!r}, expected {expected[bad].item()!r} "
-            f"({n_bad} of {close.size} elements differ)"
+            f"{name}{where}: element {list(bad)} is {_num(got[bad])}, expected {_num(expected[bad])} "
+            f"({n_bad} of {close.size} elements differ){pattern_hint(got, expected, sizes)}"
         )
 
 
@@ -99,11 +202,15 @@ def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
                    make_inputs: Callable[[np.random.Generator, tuple[int, ...], type], tuple],
                    shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
                    dtypes: Sequence[type] = (np.float64, np.float32), name: str | None = None,
-                   rtol: float = 1e-5, atol: float = 1e-7, seed: int = 0) -> None:
+                   rtol: float = 1e-5, atol: float = 1e-7, seed: int = 0,
+                   outputs: Sequence[str] | None = None) -> None:
     """Check that ``fn(*inputs)`` equals ``reference(*inputs)`` for inputs made per shape and dtype.
 
     ``make_inputs(rng, shape, dtype)`` returns the argument tuple. Outputs may be an array or a
-    tuple of arrays (compared element by element).
+    tuple of arrays (compared element by element); ``outputs`` names them for the feedback
+    (``("dx", "dW", "db")`` gives "the second of 3 return values, dW"). Messages describe the
+    call with the learner's own parameter names and shapes; a wrong factor equal to the batch
+    size (the length of the first array argument) is pointed out.
     """
     name = name or getattr(fn, "__name__", "your function")
     rng = np.random.default_rng(seed)
@@ -112,14 +219,20 @@ def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
             args = make_inputs(rng, shape, dtype)
             expected = reference(*args)
             got = _call(fn, name, *(a.copy() if isinstance(a, np.ndarray) else a for a in args))
-            context = f"for {np.dtype(dtype).name} input of shape {shape}"
+            context = f"with {describe_call(fn, args)}"
+            first = next((a for a in args if isinstance(a, np.ndarray) and a.ndim >= 1), None)
+            sizes = {"the batch size (the number of rows)": len(first)} if first is not None else {}
             if isinstance(expected, tuple):
                 if not isinstance(got, tuple) or len(got) != len(expected):
-                    raise CheckFailed(f"{name} must return a tuple of {len(expected)} arrays {context}, got {type(got).__name__}")
+                    what = f"a tuple of {len(got)}" if isinstance(got, tuple) else f"a {type(got).__name__}"
+                    raise CheckFailed(f"{name} must return a tuple of {len(expected)} arrays"
+                                      f"{' (' + ', '.join(outputs) + ')' if outputs else ''} {context}, "
+                                      f"got {what}")
                 for i, (g, e) in enumerate(zip(got, expected)):
-                    compare_arrays(f"{name} (output {i})", g, np.asarray(e), rtol, atol, context)
+                    compare_arrays(f"{name}, {output_name(i, len(expected), outputs)},", g, np.asarray(e),
+                                   rtol, atol, context, sizes)
             else:
-                compare_arrays(name, got, np.asarray(expected), rtol, atol, context)
+                compare_arrays(name, got, np.asarray(expected), rtol, atol, context, sizes)
     _ok(f"{name} matches the reference on {len(shapes) * len(dtypes)} inputs")
 
 
@@ -205,7 +318,8 @@ def check_loss(make_loss: Callable[[], Loss], make_reference: Callable[[], Loss]
         if not isinstance(value, (float, np.floating)) or np.ndim(value) != 0:
             raise CheckFailed(f"{name}.forward must return a float, got {type(value).__name__}")
         if not np.isclose(value, expected, rtol=1e-6, atol=1e-9):
-            raise CheckFailed(f"{name}.forward {context}: loss is {value!r}, expected {expected!r}")
+            hint = pattern_hint(np.array(value), np.array(expected), {"the batch size": n})
+            raise CheckFailed(f"{name}.forward {context}: loss is {_num(value)}, expected {_num(expected)}{hint}")
         grad = _call(loss.backward, f"{name}.backward")
         compare_arrays(f"{name}.backward", grad, ref.backward(), context=context)
         numeric = numerical_grad(lambda: float(loss(pred, target)), pred)
