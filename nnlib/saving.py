@@ -161,45 +161,50 @@ def load(path: str | os.PathLike[str]) -> Layer:
         raise TypeError(f"load: path must be a str or pathlib.Path, got {type(path).__name__}")
     where = f"load({str(path)!r})"
     try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ModelFileError(f"{where}: not an .npz model file (it holds a single array)")
-        with data:
-            headers = _read_headers(data, where)
-            if _META_KEY not in headers:
-                raise ModelFileError(f"{where}: no nnlib architecture record; was it written by nnlib.save?")
-            meta_dtype, meta_shape = headers.pop(_META_KEY)
-            if meta_dtype.kind != "U" or meta_shape != ():
-                raise ModelFileError(f"{where}: the architecture record is not a string")
-            if meta_dtype.itemsize // 4 > MAX_ARCHITECTURE_CHARS:
-                raise ModelFileError(
-                    f"{where}: the architecture record is too long ({meta_dtype.itemsize // 4} characters, "
-                    f"limit {MAX_ARCHITECTURE_CHARS})"
-                )
-            for key, (dtype, _) in headers.items():
-                if dtype not in FLOAT_DTYPES:
-                    raise ModelFileError(f"{where}: parameter {key!r:.40} has dtype {dtype}, expected float32 or float64")
-            meta = json.loads(str(data[_META_KEY]))
-            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-                raise ModelFileError(f"{where}: not an nnlib model file")
-            if type(meta.get("version")) is not int or meta["version"] != VERSION:
-                raise ModelFileError(f"{where}: unsupported format version {meta.get('version')!r:.40}")
-            budget = sum(int(np.prod(shape)) for _, shape in headers.values())
-            model = _build(meta.get("architecture"), where, budget, [0])
-            expected = model.params
-            stored = set(data.files) - {_META_KEY}
-            if stored != set(expected):
-                raise ModelFileError(
-                    f"{where}: parameters {sorted(stored)} do not match the architecture's {sorted(expected)}"
-                )
-            for key, target in expected.items():
-                array = data[key]
-                if array.dtype not in FLOAT_DTYPES or array.dtype != target.dtype or array.shape != target.shape:
+        # The file is opened here, not by np.load: np.load leaves its own handle open when
+        # the file is not a valid archive (a ResourceWarning on every truncated file).
+        with open(path, "rb") as file:
+            data = np.load(file, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ModelFileError(f"{where}: not an .npz model file (it holds a single array)")
+            with data:
+                headers = _read_headers(data, where)
+                if _META_KEY not in headers:
+                    raise ModelFileError(f"{where}: no nnlib architecture record; was it written by nnlib.save?")
+                meta_dtype, meta_shape = headers.pop(_META_KEY)
+                if meta_dtype.kind != "U" or meta_shape != ():
+                    raise ModelFileError(f"{where}: the architecture record is not a string")
+                if meta_dtype.itemsize // 4 > MAX_ARCHITECTURE_CHARS:
                     raise ModelFileError(
-                        f"{where}: parameter {key} has {array.dtype} {array.shape}, "
-                        f"expected {target.dtype} {target.shape}"
+                        f"{where}: the architecture record is too long ({meta_dtype.itemsize // 4} characters, "
+                        f"limit {MAX_ARCHITECTURE_CHARS})"
                     )
-                target[...] = array
+                for key, (dtype, _) in headers.items():
+                    if dtype not in FLOAT_DTYPES:
+                        raise ModelFileError(
+                            f"{where}: parameter {key!r:.40} has dtype {dtype}, expected float32 or float64"
+                        )
+                meta = json.loads(str(data[_META_KEY]))
+                if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+                    raise ModelFileError(f"{where}: not an nnlib model file")
+                if type(meta.get("version")) is not int or meta["version"] != VERSION:
+                    raise ModelFileError(f"{where}: unsupported format version {meta.get('version')!r:.40}")
+                budget = sum(int(np.prod(shape)) for _, shape in headers.values())
+                model = _build(meta.get("architecture"), where, budget, [0])
+                expected = model.params
+                stored = set(data.files) - {_META_KEY}
+                if stored != set(expected):
+                    raise ModelFileError(
+                        f"{where}: parameters {sorted(stored)} do not match the architecture's {sorted(expected)}"
+                    )
+                for key, target in expected.items():
+                    array = data[key]
+                    if array.dtype not in FLOAT_DTYPES or array.dtype != target.dtype or array.shape != target.shape:
+                        raise ModelFileError(
+                            f"{where}: parameter {key} has {array.dtype} {array.shape}, "
+                            f"expected {target.dtype} {target.shape}"
+                        )
+                    target[...] = array
     except ModelFileError:
         raise
     except FileNotFoundError:

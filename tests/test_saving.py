@@ -144,3 +144,20 @@ def test_saved_file_has_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("keep", [10, 30, 100, 0.5])
+def test_load_of_a_truncated_file_closes_it(tmp_path, keep):
+    # np.load used to keep its handle open when the archive was unreadable (ResourceWarning).
+    import gc
+    import warnings
+    path = tmp_path / "m.npz"
+    nl.save(nl.Sequential(nl.Dense(2, 3, rng=0)), path)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(keep * len(data)) if isinstance(keep, float) else keep])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(nl.ModelFileError, match="not a valid nnlib model file"):
+            nl.load(path)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
