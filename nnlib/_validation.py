@@ -112,8 +112,12 @@ def check_float_array(
     if x.ndim not in dims:
         expected = " or ".join(f"{d}-D" for d in dims)
         hint = " (shape (batch, features))" if 2 in dims else ""
+        fix = ""
+        if x.ndim == 1 and 2 in dims:
+            # The usual cause: one sample passed on its own. Say how to make it a batch of one.
+            fix = f"; for one sample of {x.shape[0]} features use {name}[None, :] (shape (1, {x.shape[0]}))"
         raise ValueError(
-            f"{where}: {name} must be {expected}{hint}, got {x.ndim}-D array of shape {x.shape}"
+            f"{where}: {name} must be {expected}{hint}, got {x.ndim}-D array of shape {x.shape}{fix}"
         )
     _reject_empty(x, where, name)
     if finite:

@@ -105,3 +105,13 @@ def test_predict_input_errors():
         nl.predict_proba(model, bad)
     with pytest.raises(ValueError, match=r"Dense\(2 -> 3\) expected input with 2 features, got 3"):
         nl.predict(model, np.zeros((1, 3)))
+
+
+def test_one_sample_without_a_batch_axis_gets_the_fix_in_the_message():
+    model = nl.Sequential(nl.Dense(4, 3, rng=0))
+    x = np.zeros(4)
+    for fn in (nl.predict, nl.predict_proba):
+        with pytest.raises(ValueError, match=r"got 1-D array of shape \(4,\); for one sample of 4 "
+                                             r"features use X\[None, :\] \(shape \(1, 4\)\)"):
+            fn(model, x)
+    assert nl.predict(model, x[None, :]).shape == (1,)
