@@ -11,6 +11,8 @@ an executed notebook shows its last state without a kernel):
 - ``LiveCurves``: a ``fit`` callback drawing train/validation loss and accuracy in place.
 - ``ActivationExplorer`` and ``GradientDescentExplorer``: an activation and its derivative;
   optimizers' paths on a 2-D loss surface.
+- ``ScalingExplorer``: the loss valley and gradient-descent path of a linear model, raw vs
+  standardized inputs (chapter 1).
 
 For the static book, ``animate_training`` / ``Playground.animate`` return a training run as
 an HTML animation to scrub through. Pure helpers (``grid_proba``, ``network_layout``,
@@ -29,6 +31,7 @@ from .explorers import (
 from .grid import CLASS_COLORS, grid_bounds, grid_proba, make_grid, proba_to_rgb
 from .network import NetworkExplorer, NetworkView, edge_segments, edge_style, layer_sizes, network_layout
 from .playground import DATASETS, Playground
+from .scaling import ScalingExplorer, least_squares_hessian, least_squares_path, sensor_units
 
 __all__ = [
     "Playground", "DATASETS",
@@ -36,5 +39,6 @@ __all__ = [
     "LiveCurves",
     "ActivationExplorer", "GradientDescentExplorer", "activation_curve", "descent_path", "Surface", "SURFACES",
     "animate_training", "frame_schedule",
+    "ScalingExplorer", "sensor_units", "least_squares_hessian", "least_squares_path",
     "grid_bounds", "make_grid", "grid_proba", "proba_to_rgb", "CLASS_COLORS",
 ]
