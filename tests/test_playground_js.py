@@ -1,0 +1,288 @@
+"""The live playground's JavaScript (tools/offline_js/playground/) is the same network as nnlib.
+
+``nnlib.js`` is run under node and compared with nnlib on the same data and the same initial
+weights (exported from Python): the loss after each of 50 steps and the final weights agree to
+float64 rounding, for every activation and optimizer the Playground offers, full-batch and
+mini-batch (the mini-batch orders are nnlib's, handed to the JavaScript as its ``rng``).
+
+The data generators: the deterministic part (the shapes before noise, the labels, the class
+counts, the split sizes, the scaler) is compared number for number. What differs on purpose is
+the random generator: nnlib draws from numpy's PCG64 (ziggurat normals), nnlib.js from
+xoshiro128** (Box-Muller normals). So for the same seed the noise values, the shuffle order, the
+xor points (uniform draws) and the initial weights are different numbers in the page than in
+Python; the tests check their distributions instead. The generated "Copy as nnlib code" is run.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnlib as nl
+from nnlib.viz._training import ACTIVATIONS, OPTIMIZERS, Trainer, build_mlp, build_optimizer
+
+ROOT = Path(__file__).resolve().parents[1]
+JS = ROOT / "tools" / "offline_js" / "playground"
+NODE = shutil.which("node") or "/usr/bin/node"
+
+pytestmark = pytest.mark.skipif(not Path(NODE).exists(), reason="node is needed to run the playground's JavaScript")
+
+#: Runs ``nnlib.js``: reads a JSON list of tasks on stdin, writes a JSON list of results.
+RUNNER = r"""
+const nl = require(process.argv[1] + "/nnlib.js");
+const pg = require(process.argv[1] + "/playground.js");
+const tasks = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const arr = (m) => nl.toArray(m);
+const out = tasks.map((t) => {
+  if (t.kind === "train") {
+    const model = nl.buildMlp(2, t.hidden, t.k, t.activation, 0);
+    model.denseLayers().forEach((d, i) => { d.W.data.set(t.W[i].flat()); d.b.set(t.b[i]); });
+    let e = 0;
+    const rng = {permutation: (n) => Int32Array.from(t.perms[e++])};  // nnlib's batch orders
+    const trainer = new nl.Trainer(model, new nl.CrossEntropyLoss(), nl.buildOptimizer(t.optimizer, model, t.lr),
+      nl.matrix(t.X), Int32Array.from(t.y), nl.matrix(t.Xv), Int32Array.from(t.yv), t.batch, rng);
+    trainer.run(t.epochs);
+    return {losses: trainer.losses.map(String), val: trainer.valLosses.map(String), diverged: trainer.diverged,
+            W: model.denseLayers().map((d) => arr(d.W)), b: model.denseLayers().map((d) => Array.from(d.b))};
+  }
+  if (t.kind === "data") {
+    const d = nl.DATASETS[t.name](t.n, t.noise, t.seed);
+    return {X: arr(d.X), y: Array.from(d.y)};
+  }
+  if (t.kind === "split") {
+    const s = nl.trainTestSplit(nl.matrix(t.X), Int32Array.from(t.y), t.test_size, t.seed);
+    const sc = new nl.StandardScaler().fit(nl.matrix(t.X));
+    return {yTrain: Array.from(s.yTrain), yTest: Array.from(s.yTest), mean: Array.from(sc.mean_),
+            scale: Array.from(sc.scale_), Z: arr(sc.transform(nl.matrix(t.X)))};
+  }
+  if (t.kind === "normal") {
+    const r = new nl.RandomGenerator(t.seed), z = [], u = [];
+    for (let i = 0; i < t.n; i++) { z.push(r.standardNormal()); u.push(r.random()); }
+    return {z, u, perm: Array.from(new nl.RandomGenerator(t.seed).permutation(t.n))};
+  }
+  if (t.kind === "init") {
+    const m = nl.buildMlp(2, t.hidden, 2, t.activation, t.seed);
+    return {W: m.denseLayers().map((d) => arr(d.W))};
+  }
+  if (t.kind === "code") {
+    return {code: pg.nnlibCode(pg.parseSetup(t.setup), t.added, t.epochs, "")};
+  }
+  if (t.kind === "setup") {
+    const s = pg.parseSetup(t.text);
+    return {settings: s, text: pg.setupText(s)};
+  }
+  throw new Error("unknown task " + t.kind);
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def run_js(tasks: list[dict]) -> list[dict]:
+    """Run ``tasks`` through nnlib.js under node, in one process."""
+    proc = subprocess.run([NODE, "-e", RUNNER, str(JS)], input=json.dumps(tasks), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, f"node failed:\n{proc.stderr[-4000:]}"
+    return json.loads(proc.stdout)
+
+
+# ---- training: the same numbers as nnlib ------------------------------------------------------
+
+LR = {"sgd": 0.5, "momentum": 0.1, "adam": 0.03}
+
+
+def _problem(dataset: str = "moons", n: int = 60, seed: int = 1):
+    X, y = getattr(nl.datasets, f"make_{dataset}")(n, noise=0.2, seed=seed)
+    X_train, X_val, y_train, y_val = nl.train_test_split(X, y, test_size=0.3, seed=seed, stratify=True)
+    scaler = nl.StandardScaler().fit(X_train)
+    return scaler.transform(X_train), y_train, scaler.transform(X_val), y_val, int(y.max()) + 1
+
+
+def _case(activation: str, optimizer: str, lr: float, batch: int | None, epochs: int,
+          dataset: str = "moons", hidden: tuple[int, ...] = (16, 16)):
+    """Train with nnlib; return the nnlib Trainer and the matching task for nnlib.js."""
+    Z, y, Zv, yv, k = _problem(dataset)
+    model = build_mlp(2, hidden, k, activation, seed=3, dtype=np.float64)
+    dense = [layer for layer in model if isinstance(layer, nl.Dense)]
+    task = {"kind": "train", "hidden": list(hidden), "k": k, "activation": activation, "optimizer": optimizer,
+            "lr": lr, "batch": batch, "epochs": epochs, "X": Z.tolist(), "y": y.tolist(), "Xv": Zv.tolist(),
+            "yv": yv.tolist(), "W": [d.W.tolist() for d in dense], "b": [d.b.tolist() for d in dense]}
+    # The orders nnlib's Trainer will draw (its rng is default_rng(seed), used only for these).
+    rng = np.random.default_rng(0)
+    task["perms"] = [rng.permutation(len(Z)).tolist() for _ in range(epochs)] if batch else []
+    trainer = Trainer(model, nl.CrossEntropyLoss(), build_optimizer(optimizer, model, lr), Z, y, Zv, yv,
+                      batch_size=batch, seed=0)
+    trainer.run(epochs)
+    return trainer, dense, task
+
+
+def _compare(trainer, dense, result, where: str) -> None:
+    js_losses = np.array([float(v) for v in result["losses"]])
+    js_val = np.array([float(v) for v in result["val"]])
+    assert len(js_losses) == trainer.epoch, f"{where}: JS ran {len(js_losses)} epochs, nnlib {trainer.epoch}"
+    np.testing.assert_allclose(js_losses, trainer.losses, rtol=1e-9, atol=1e-12, err_msg=f"{where}: train losses")
+    np.testing.assert_allclose(js_val, trainer.test_losses, rtol=1e-9, atol=1e-12, err_msg=f"{where}: val losses")
+    for i, d in enumerate(dense):
+        np.testing.assert_allclose(result["W"][i], d.W, rtol=1e-8, atol=1e-11, err_msg=f"{where}: W of Dense {i}")
+        np.testing.assert_allclose(result["b"][i], d.b, rtol=1e-8, atol=1e-11, err_msg=f"{where}: b of Dense {i}")
+
+
+def test_full_batch_training_matches_nnlib_for_every_activation_and_optimizer():
+    cases = [(a, o) for a in sorted(ACTIVATIONS) for o in OPTIMIZERS]
+    runs = [_case(a, o, LR[o], None, 50) for a, o in cases]
+    results = run_js([task for _, _, task in runs])
+    for (a, o), (trainer, dense, _), result in zip(cases, runs, results):
+        assert trainer.epoch == 50 and trainer.diverged is None, (a, o)
+        # The runs really train: a comparison of networks that stand still would prove little.
+        assert trainer.losses[-1] < 0.9 * trainer.losses[0] or a == "identity", (a, o, trainer.losses[::10])
+        _compare(trainer, dense, result, f"{a} + {o}, full batch")
+        assert result["diverged"] is None
+
+
+def test_mini_batch_training_matches_nnlib():
+    # 42 training points in batches of 16: 3 steps an epoch, 51 steps in 17 epochs; blobs: 3 classes.
+    cases = [("tanh", o, 16, "moons") for o in OPTIMIZERS] + [("leaky_relu", "adam", 8, "blobs")]
+    runs = [_case(a, o, LR[o], b, 17, dataset=d) for a, o, b, d in cases]
+    results = run_js([task for _, _, task in runs])
+    for case, (trainer, dense, _), result in zip(cases, runs, results):
+        _compare(trainer, dense, result, f"{case}, mini-batch")
+
+
+def test_divergence_is_reported_at_the_same_epoch():
+    trainer, dense, task = _case("identity", "sgd", 10.0, None, 50)
+    (result,) = run_js([task])
+    assert trainer.diverged is not None and result["diverged"] is not None
+    js_losses = [float(v) for v in result["losses"]]
+    assert len(js_losses) == trainer.epoch < 50
+    assert not np.isfinite(js_losses[-1])
+    np.testing.assert_allclose(js_losses[:-3], trainer.losses[:-3], rtol=1e-7)
+    assert result["diverged"].startswith(f"Training diverged at epoch {trainer.epoch}:")
+
+
+# ---- data: same shapes, the page's own random numbers ------------------------------------------
+
+def _sorted_rows(X, y) -> np.ndarray:
+    rows = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
+    return rows[np.lexsort(rows.T[::-1])]
+
+
+@pytest.mark.parametrize("n", [20, 301])
+def test_noise_free_data_sets_are_nnlibs_points(n):
+    names = ["moons", "circles", "spirals", "blobs"]
+    results = run_js([{"kind": "data", "name": name, "n": n, "noise": 0.0, "seed": 5} for name in names])
+    for name, result in zip(names, results):
+        X, y = getattr(nl.datasets, f"make_{name}")(n, noise=0.0, seed=5)
+        # The same points with the same labels; only the shuffle order (random) differs.
+        np.testing.assert_allclose(_sorted_rows(result["X"], result["y"]), _sorted_rows(X, y), atol=1e-12,
+                                   err_msg=name)
+
+
+def test_xor_follows_nnlibs_rule_with_its_own_uniform_draws():
+    (result,) = run_js([{"kind": "data", "name": "xor", "n": 2000, "noise": 0.0, "seed": 0}])
+    Xj, yj = np.array(result["X"]), np.array(result["y"])
+    X, y = nl.datasets.make_xor(2000, noise=0.0, seed=0)
+    for A, b in ((Xj, yj), (X, y)):
+        assert np.all(np.abs(A) >= 0.1) and np.all(np.abs(A) <= 1.1)
+        np.testing.assert_array_equal(b, (A[:, 0] * A[:, 1] > 0).astype(int))
+    # Different numbers (the generators differ), the same distribution: U(0.1, 1.1) in |x|.
+    assert not np.allclose(np.sort(Xj[:, 0]), np.sort(X[:, 0]))
+    assert abs(np.abs(Xj).mean() - 0.6) < 0.02 and abs(yj.mean() - 0.5) < 0.04
+
+
+def test_noise_has_nnlibs_distribution_but_not_its_numbers():
+    # The noise model is nnlib's, X + N(0, noise^2) per coordinate, so the points sit around the
+    # same noise-free shapes: for the blobs each point minus its centre is the noise itself.
+    n, noise = 3000, 0.4
+    (res, norm) = run_js([{"kind": "data", "name": "blobs", "n": n, "noise": noise, "seed": 2},
+                          {"kind": "normal", "seed": 7, "n": 20000}])
+    Xj, yj = np.array(res["X"]), np.array(res["y"])
+    X, y = nl.datasets.make_blobs(n, noise=noise, seed=2)
+    angles = 2 * np.pi * np.arange(3) / 3
+    centres = 4 * np.column_stack([np.cos(angles), np.sin(angles)])
+    ej, e = Xj - centres[yj], X - centres[y]
+    np.testing.assert_array_equal(np.bincount(yj), np.bincount(y))
+    for err in (ej, e):
+        assert abs(err.std() - noise) < 0.02 and abs(err.mean()) < 0.02
+    assert not np.allclose(ej, e)  # the random numbers differ, as the module docstring says
+    z, u = np.array(norm["z"]), np.array(norm["u"])
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03 and abs(np.mean(z ** 4) - 3) < 0.2
+    assert 0 <= u.min() and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
+    assert sorted(norm["perm"]) == list(range(20000)) and norm["perm"] != list(range(20000))
+
+
+def test_seeded_and_repeatable():
+    tasks = [{"kind": "data", "name": "moons", "n": 50, "noise": 0.2, "seed": s} for s in (0, 0, 1)]
+    a, b, c = run_js(tasks)
+    assert a == b and a["X"] != c["X"]
+
+
+def test_split_sizes_and_scaler_match_nnlib():
+    X, y = nl.datasets.make_blobs(301, noise=0.5, seed=4)
+    (result,) = run_js([{"kind": "split", "X": X.tolist(), "y": y.tolist(), "test_size": 0.3, "seed": 4}])
+    _, _, y_train, y_val = nl.train_test_split(X, y, test_size=0.3, seed=4, stratify=True)
+    # Stratified like nnlib: the same number of each class in each part (which ones is random).
+    np.testing.assert_array_equal(np.bincount(result["yTrain"]), np.bincount(y_train))
+    np.testing.assert_array_equal(np.bincount(result["yTest"]), np.bincount(y_val))
+    scaler = nl.StandardScaler().fit(X)
+    np.testing.assert_allclose(result["mean"], scaler.mean_, rtol=1e-12)
+    np.testing.assert_allclose(result["scale"], scaler.scale_, rtol=1e-12)
+    np.testing.assert_allclose(result["Z"], scaler.transform(X), atol=1e-12)
+
+
+def test_initial_weights_have_nnlibs_init_scale():
+    # He init for ReLU (std sqrt(2 / fan_in)), Xavier otherwise and for the last layer.
+    relu, tanh = run_js([{"kind": "init", "hidden": [200, 200], "activation": a, "seed": 1} for a in ("relu", "tanh")])
+    for result, first in ((relu, np.sqrt(2 / 2)), (tanh, np.sqrt(2 / 202))):
+        W0, W1, W2 = (np.array(w) for w in result["W"])
+        assert abs(W0.std() / first - 1) < 0.1, (W0.std(), first)
+        assert abs(W2.std() / np.sqrt(2 / 202) - 1) < 0.1
+    assert abs(np.array(relu["W"][1]).std() / np.sqrt(2 / 200) - 1) < 0.05
+    assert abs(np.array(tanh["W"][1]).std() / np.sqrt(2 / 400) - 1) < 0.05
+
+
+# ---- settings and "Copy as nnlib code" -----------------------------------------------------------
+
+def test_settings_round_trip_and_bad_values_are_ignored():
+    good, bad = run_js([
+        {"kind": "setup", "text": "dataset=spirals&noise=0.35&samples=500&hidden=8,%208&activation=tanh"
+                                  "&optimizer=momentum&lr=0.3&batch=16&seed=7"},
+        {"kind": "setup", "text": "dataset=mnist&noise=5&samples=3&hidden=0&activation=gelu&lr=-1&batch=7"},
+    ])
+    assert good["settings"] == {"dataset": "spirals", "noise": 0.35, "samples": 500, "hidden": "8, 8",
+                                "activation": "tanh", "optimizer": "momentum", "lr": 0.3, "batch": 16, "seed": 7}
+    (again,) = run_js([{"kind": "setup", "text": good["text"]}])
+    assert again["settings"] == good["settings"]
+    # Every bad value falls back to the Python Playground's default.
+    assert bad["settings"] == {"dataset": "moons", "noise": 0.2, "samples": 300, "hidden": "16, 16",
+                               "activation": "relu", "optimizer": "adam", "lr": 0.03, "batch": 0, "seed": 0}
+
+
+CODE_CASES = [
+    ("dataset=moons", [], 40),
+    ("dataset=xor&hidden=&optimizer=sgd&lr=0.3&seed=2", [], 30),
+    ("dataset=blobs&hidden=8&activation=leaky_relu&optimizer=momentum&lr=0.01&batch=16", [[0.5, 0.25, 2]], 20),
+    ("dataset=circles&noise=0.1&samples=200&hidden=12,6&activation=tanh&batch=32", [[0.0, 0.0, 1], [1.2, -1, 0]], 25),
+]
+
+
+def test_copied_nnlib_code_runs_and_builds_the_setup():
+    results = run_js([{"kind": "code", "setup": s, "added": added, "epochs": e} for s, added, e in CODE_CASES])
+    for (setup, added, epochs), result in zip(CODE_CASES, results):
+        code = result["code"]
+        assert all(len(line) <= 88 for line in code.splitlines()), code
+        namespace: dict = {}
+        exec(compile(code, f"<nnlib code for {setup}>", "exec"), namespace)  # noqa: S102 - the code under test
+        history, model = namespace["history"], namespace["model"]
+        settings = dict(p.split("=") for p in setup.split("&"))
+        hidden = [int(h) for h in settings.get("hidden", "16,16").split(",") if h]
+        k = 3 if settings["dataset"] == "blobs" else 2
+        assert [(d.in_features, d.out_features) for d in model if isinstance(d, nl.Dense)] == \
+            list(zip([2, *hidden], [*hidden, k]))
+        act = {"relu": nl.ReLU, "tanh": nl.Tanh, "leaky_relu": nl.LeakyReLU}[settings.get("activation", "relu")]
+        assert all(isinstance(layer, act) for layer in model.layers[1::2])
+        assert len(namespace["Z_train"]) + len(namespace["Z_val"]) == int(settings.get("samples", 300)) + len(added)
+        assert history.epochs == epochs and history.loss[-1] < history.loss[0]
+        assert len(history.val_loss) == epochs

@@ -1,0 +1,522 @@
+// nnlib.js: the part of nnlib (the Python library of this book) that the Playground trains,
+// in dependency-free JavaScript, so the Playground runs in the online book without a kernel.
+//
+// It mirrors nnlib's structure and names so the two can be read side by side:
+//   nnlib/datasets.py  -> makeMoons, makeCircles, makeSpirals, makeXor, makeBlobs
+//   nnlib/data.py      -> StandardScaler, trainTestSplit, minibatches
+//   nnlib/layers.py    -> Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity, Sequential
+//   nnlib/losses.py    -> CrossEntropyLoss
+//   nnlib/optim.py     -> SGD (with momentum), Adam (PyTorch's definitions)
+//   nnlib/viz/_training.py -> buildMlp, buildOptimizer, Trainer
+// Numbers are float64 (Float64Array), like nnlib's float64; a matrix is
+// {rows, cols, data} with data in row-major order, so x[i, j] is data[i * cols + j].
+// tests/test_playground_js.py runs this file under node and checks it against nnlib.
+//
+// One thing differs on purpose: the random numbers. nnlib draws from numpy's PCG64 and its
+// ziggurat normal sampler; here `RandomGenerator` is xoshiro128** with Box-Muller normals.
+// The data sets have the same shapes and the same noise model, but for the same seed the
+// noise, the shuffles and the initial weights are not the same numbers as in Python.
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) { module.exports = factory(); }
+  else { root.nnlib = factory(); }
+}(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  // ---- matrices --------------------------------------------------------------------------
+  function Matrix(rows, cols, data) {
+    this.rows = rows;
+    this.cols = cols;
+    this.data = data || new Float64Array(rows * cols);
+  }
+  function matrix(rows2d) {
+    // A Matrix from nested arrays [[...], ...] (rows, cols).
+    var r = rows2d.length, c = r ? rows2d[0].length : 0, m = new Matrix(r, c);
+    for (var i = 0; i < r; i++) { for (var j = 0; j < c; j++) { m.data[i * c + j] = rows2d[i][j]; } }
+    return m;
+  }
+  function toArray(m) {
+    var out = [];
+    for (var i = 0; i < m.rows; i++) { out.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols))); }
+    return out;
+  }
+  function takeRows(m, idx) {
+    var out = new Matrix(idx.length, m.cols);
+    for (var i = 0; i < idx.length; i++) {
+      out.data.set(m.data.subarray(idx[i] * m.cols, (idx[i] + 1) * m.cols), i * m.cols);
+    }
+    return out;
+  }
+  function takeLabels(y, idx) {
+    var out = new Int32Array(idx.length);
+    for (var i = 0; i < idx.length; i++) { out[i] = y[idx[i]]; }
+    return out;
+  }
+
+  // ---- random numbers (NOT numpy's: see the note at the top) -------------------------------
+  function RandomGenerator(seed) {
+    // xoshiro128**, seeded through splitmix32 so that nearby seeds give unrelated streams.
+    var s = (seed >>> 0) ^ 0x9e3779b9;
+    function splitmix() {
+      s = (s + 0x9e3779b9) >>> 0;
+      var z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    }
+    this.s = new Uint32Array([splitmix(), splitmix(), splitmix(), splitmix()]);
+    this._spare = null;
+  }
+  RandomGenerator.prototype.nextUint32 = function () {
+    var s = this.s, r = Math.imul(s[1] * 5, 1);
+    r = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+    var t = s[1] << 9;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t;
+    s[3] = (s[3] << 11) | (s[3] >>> 21);
+    return r;
+  };
+  RandomGenerator.prototype.random = function () {
+    // Uniform in [0, 1) with 53 random bits, like numpy's Generator.random.
+    var a = this.nextUint32() >>> 5, b = this.nextUint32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  };
+  RandomGenerator.prototype.uniform = function (low, high) { return low + (high - low) * this.random(); };
+  RandomGenerator.prototype.standardNormal = function () {
+    // Box-Muller, both values used.
+    if (this._spare !== null) { var v = this._spare; this._spare = null; return v; }
+    var u = 1 - this.random(), w = this.random();
+    var r = Math.sqrt(-2 * Math.log(u));
+    this._spare = r * Math.sin(2 * Math.PI * w);
+    return r * Math.cos(2 * Math.PI * w);
+  };
+  RandomGenerator.prototype.normal = function (loc, scale) { return loc + scale * this.standardNormal(); };
+  RandomGenerator.prototype.integers = function (n) { return Math.floor(this.random() * n); };
+  RandomGenerator.prototype.permutation = function (n) {
+    // A random ordering of 0..n-1 (Fisher-Yates).
+    var p = new Int32Array(n);
+    for (var i = 0; i < n; i++) { p[i] = i; }
+    for (var k = n - 1; k > 0; k--) { var j = this.integers(k + 1), t = p[k]; p[k] = p[j]; p[j] = t; }
+    return p;
+  };
+  function asRng(seed) { return seed instanceof RandomGenerator || (seed && seed.permutation) ? seed : new RandomGenerator(seed || 0); }
+
+  // ---- nnlib/datasets.py ------------------------------------------------------------------
+  function linspace(a, b, n, endpoint) {
+    endpoint = endpoint !== false;
+    var out = new Float64Array(n), div = endpoint ? n - 1 : n;
+    if (n === 1) { out[0] = a; return out; }
+    var step = (b - a) / div;
+    for (var i = 0; i < n; i++) { out[i] = a + i * step; }
+    if (endpoint) { out[n - 1] = b; }
+    return out;
+  }
+  function splitCounts(n, k) {
+    var base = Math.floor(n / k), extra = n % k, out = [];
+    for (var c = 0; c < k; c++) { out.push(base + (c < extra ? 1 : 0)); }
+    return out;
+  }
+  function finish(X, y, noise, rng) {
+    // Add Gaussian noise, then shuffle: nnlib's _finish.
+    if (noise > 0) { for (var i = 0; i < X.data.length; i++) { X.data[i] += rng.normal(0, noise); } }
+    var order = rng.permutation(X.rows);
+    return {X: takeRows(X, order), y: takeLabels(y, order)};
+  }
+  function checkCommon(n, noise, where) {
+    if (!(Number.isInteger(n) && n > 0)) { throw new Error(where + ": n_samples must be a positive integer, got " + n); }
+    if (!(noise >= 0)) { throw new Error(where + ": noise must be >= 0, got " + noise); }
+  }
+  function makeMoons(n, noise, seed) {
+    checkCommon(n, noise, "makeMoons");
+    var rng = asRng(seed), c = splitCounts(n, 2), X = new Matrix(n, 2), y = new Int32Array(n);
+    var t0 = linspace(0, Math.PI, c[0]), t1 = linspace(0, Math.PI, c[1]);
+    for (var i = 0; i < c[0]; i++) { X.data[2 * i] = Math.cos(t0[i]); X.data[2 * i + 1] = Math.sin(t0[i]); }
+    for (var j = 0; j < c[1]; j++) {
+      var r = c[0] + j;
+      X.data[2 * r] = 1 - Math.cos(t1[j]); X.data[2 * r + 1] = 0.5 - Math.sin(t1[j]); y[r] = 1;
+    }
+    return finish(X, y, noise, rng);
+  }
+  function makeCircles(n, noise, seed, factor) {
+    checkCommon(n, noise, "makeCircles");
+    factor = factor === undefined ? 0.5 : factor;
+    var rng = asRng(seed), c = splitCounts(n, 2), X = new Matrix(n, 2), y = new Int32Array(n);
+    var t0 = linspace(0, 2 * Math.PI, c[0], false), t1 = linspace(0, 2 * Math.PI, c[1], false);
+    for (var i = 0; i < c[0]; i++) { X.data[2 * i] = Math.cos(t0[i]); X.data[2 * i + 1] = Math.sin(t0[i]); }
+    for (var j = 0; j < c[1]; j++) {
+      var r = c[0] + j;
+      X.data[2 * r] = factor * Math.cos(t1[j]); X.data[2 * r + 1] = factor * Math.sin(t1[j]); y[r] = 1;
+    }
+    return finish(X, y, noise, rng);
+  }
+  function makeSpirals(n, noise, seed, nClasses, turns) {
+    checkCommon(n, noise, "makeSpirals");
+    nClasses = nClasses || 2; turns = turns === undefined ? 1.5 : turns;
+    var rng = asRng(seed), counts = splitCounts(n, nClasses), X = new Matrix(n, 2), y = new Int32Array(n), row = 0;
+    for (var c = 0; c < nClasses; c++) {
+      var r = linspace(0.05, 1.0, counts[c]);
+      for (var i = 0; i < counts[c]; i++, row++) {
+        var t = 2 * Math.PI * (turns * r[i] + c / nClasses);
+        X.data[2 * row] = r[i] * Math.sin(t); X.data[2 * row + 1] = r[i] * Math.cos(t); y[row] = c;
+      }
+    }
+    return finish(X, y, noise, rng);
+  }
+  function makeXor(n, noise, seed) {
+    checkCommon(n, noise, "makeXor");
+    var rng = asRng(seed), X = new Matrix(n, 2), y = new Int32Array(n);
+    for (var i = 0; i < 2 * n; i++) {
+      var u = rng.uniform(-1, 1);
+      X.data[i] = u + 0.1 * Math.sign(u);  // a margin around the axes, as in nnlib
+    }
+    for (var k = 0; k < n; k++) { y[k] = X.data[2 * k] * X.data[2 * k + 1] > 0 ? 1 : 0; }
+    return finish(X, y, noise, rng);
+  }
+  function makeBlobs(n, noise, seed, centers) {
+    checkCommon(n, noise, "makeBlobs");
+    centers = centers || 3;
+    var rng = asRng(seed), counts = splitCounts(n, centers), X = new Matrix(n, 2), y = new Int32Array(n), row = 0;
+    for (var c = 0; c < centers; c++) {
+      var a = 2 * Math.PI * c / centers, mx = 4 * Math.cos(a), my = 4 * Math.sin(a);
+      for (var i = 0; i < counts[c]; i++, row++) { X.data[2 * row] = mx; X.data[2 * row + 1] = my; y[row] = c; }
+    }
+    return finish(X, y, noise, rng);
+  }
+  var DATASETS = {moons: makeMoons, circles: makeCircles, spirals: makeSpirals, xor: makeXor, blobs: makeBlobs};
+
+  // ---- nnlib/data.py ------------------------------------------------------------------------
+  function StandardScaler() { this.mean_ = null; this.scale_ = null; }
+  StandardScaler.prototype.fit = function (X) {
+    var d = X.cols, n = X.rows, mean = new Float64Array(d), std = new Float64Array(d);
+    for (var i = 0; i < n; i++) { for (var j = 0; j < d; j++) { mean[j] += X.data[i * d + j]; } }
+    for (j = 0; j < d; j++) { mean[j] /= n; }
+    for (i = 0; i < n; i++) { for (j = 0; j < d; j++) { var e = X.data[i * d + j] - mean[j]; std[j] += e * e; } }
+    for (j = 0; j < d; j++) {
+      std[j] = Math.sqrt(std[j] / n);
+      var tiny = 10 * 2.220446049250313e-16 * Math.max(Math.abs(mean[j]), 1);
+      std[j] = std[j] > tiny ? std[j] : 1;
+    }
+    this.mean_ = mean; this.scale_ = std;
+    return this;
+  };
+  StandardScaler.prototype.transform = function (X) {
+    var d = X.cols, out = new Matrix(X.rows, d);
+    for (var i = 0; i < X.data.length; i++) { out.data[i] = (X.data[i] - this.mean_[i % d]) / this.scale_[i % d]; }
+    return out;
+  };
+  StandardScaler.prototype.transformPoint = function (x0, x1) {
+    return [(x0 - this.mean_[0]) / this.scale_[0], (x1 - this.mean_[1]) / this.scale_[1]];
+  };
+
+  function trainTestSplit(X, y, testSize, seed) {
+    // Stratified: each class keeps its share of the validation part (like nnlib's stratify=True).
+    var rng = asRng(seed), n = X.rows, nTest = Math.ceil(testSize * n), byClass = {};
+    for (var i = 0; i < n; i++) { (byClass[y[i]] = byClass[y[i]] || []).push(i); }
+    var isTest = new Uint8Array(n), takes = [], groups = [];
+    Object.keys(byClass).sort(function (a, b) { return a - b; }).forEach(function (c) {
+      var members = byClass[c], p = rng.permutation(members.length);
+      groups.push(Array.from(p, function (k) { return members[k]; }));
+      takes.push(Math.round(members.length * nTest / n));
+    });
+    var total = takes.reduce(function (a, b) { return a + b; }, 0);
+    if (total === 0 || total === n) {
+      var largest = 0;
+      groups.forEach(function (g, k) { if (g.length > groups[largest].length) { largest = k; } });
+      takes[largest] += total === 0 ? 1 : -1;
+    }
+    groups.forEach(function (g, k) { for (var j = 0; j < takes[k]; j++) { isTest[g[j]] = 1; } });
+    var train = [], test = [];
+    for (i = 0; i < n; i++) { (isTest[i] ? test : train).push(i); }
+    var pTrain = rng.permutation(train.length), pTest = rng.permutation(test.length);
+    train = Array.from(pTrain, function (k) { return train[k]; });
+    test = Array.from(pTest, function (k) { return test[k]; });
+    return {XTrain: takeRows(X, train), XTest: takeRows(X, test), yTrain: takeLabels(y, train), yTest: takeLabels(y, test)};
+  }
+
+  function minibatches(X, y, batchSize, rng) {
+    // [[Xb, yb], ...] covering every sample once, in the order of rng.permutation(n).
+    var order = rng.permutation(X.rows), out = [];
+    for (var start = 0; start < X.rows; start += batchSize) {
+      var idx = order.slice(start, start + batchSize);
+      out.push([takeRows(X, idx), takeLabels(y, idx)]);
+    }
+    return out;
+  }
+
+  // ---- nnlib/init.py -------------------------------------------------------------------------
+  var INITIALIZERS = {
+    he_normal: function (fanIn, fanOut, rng) { return normalMatrix(fanIn, fanOut, Math.sqrt(2 / fanIn), rng); },
+    xavier_normal: function (fanIn, fanOut, rng) { return normalMatrix(fanIn, fanOut, Math.sqrt(2 / (fanIn + fanOut)), rng); }
+  };
+  function normalMatrix(r, c, std, rng) {
+    var m = new Matrix(r, c);
+    for (var i = 0; i < m.data.length; i++) { m.data[i] = rng.normal(0, std); }
+    return m;
+  }
+
+  // ---- nnlib/layers.py -----------------------------------------------------------------------
+  function Parameter(value, grad) { this.value = value; this.grad = grad; }
+
+  function Dense(inFeatures, outFeatures, init, rng) {
+    // y = x @ W + b, W of shape (in_features, out_features), b zero at the start.
+    this.inFeatures = inFeatures; this.outFeatures = outFeatures;
+    this.W = INITIALIZERS[init || "he_normal"](inFeatures, outFeatures, asRng(rng));
+    this.b = new Float64Array(outFeatures);
+    this.dW = new Float64Array(inFeatures * outFeatures);
+    this.db = new Float64Array(outFeatures);
+    this._x = null;
+  }
+  Dense.prototype.forward = function (x) {
+    var n = x.rows, I = this.inFeatures, O = this.outFeatures, W = this.W.data, b = this.b;
+    if (x.cols !== I) { throw new Error("Dense(" + I + " -> " + O + ") expected input with " + I + " features, got " + x.cols); }
+    var out = new Matrix(n, O), xd = x.data, od = out.data;
+    for (var i = 0; i < n; i++) {
+      var o = i * O;
+      for (var k = 0; k < I; k++) {
+        var xik = xd[i * I + k], w = k * O;
+        if (xik === 0) { continue; }
+        for (var j = 0; j < O; j++) { od[o + j] += xik * W[w + j]; }
+      }
+      for (j = 0; j < O; j++) { od[o + j] += b[j]; }
+    }
+    this._x = x;
+    return out;
+  };
+  Dense.prototype.backward = function (gradOut, inputGrad) {
+    // dW = x^T @ grad_out, db = sum of grad_out over the batch; returns grad_out @ W^T.
+    var x = this._x, n = x.rows, I = this.inFeatures, O = this.outFeatures, g = gradOut.data, xd = x.data;
+    var dW = this.dW, db = this.db, W = this.W.data;
+    dW.fill(0); db.fill(0);
+    for (var i = 0; i < n; i++) {
+      for (var k = 0; k < I; k++) {
+        var xik = xd[i * I + k];
+        if (xik === 0) { continue; }
+        for (var j = 0; j < O; j++) { dW[k * O + j] += xik * g[i * O + j]; }
+      }
+      for (j = 0; j < O; j++) { db[j] += g[i * O + j]; }
+    }
+    if (inputGrad === false) { return null; }
+    var dx = new Matrix(n, I), dd = dx.data;
+    for (i = 0; i < n; i++) {
+      for (k = 0; k < I; k++) {
+        var s = 0;
+        for (j = 0; j < O; j++) { s += g[i * O + j] * W[k * O + j]; }
+        dd[i * I + k] = s;
+      }
+    }
+    return dx;
+  };
+  Dense.prototype.parameters = function () {
+    return [new Parameter(this.W.data, this.dW), new Parameter(this.b, this.db)];
+  };
+
+  function elementwise(name, f, df) {
+    // An Activation layer: forward y = f(x); backward grad_out * f'(x) from x and y.
+    function Act() { this._x = null; this._y = null; }
+    Act.prototype.forward = function (x) {
+      var y = new Matrix(x.rows, x.cols);
+      for (var i = 0; i < x.data.length; i++) { y.data[i] = f(x.data[i]); }
+      this._x = x; this._y = y;
+      return y;
+    };
+    Act.prototype.backward = function (gradOut) {
+      var out = new Matrix(gradOut.rows, gradOut.cols), x = this._x.data, y = this._y.data, g = gradOut.data;
+      for (var i = 0; i < g.length; i++) { out.data[i] = df(g[i], x[i], y[i]); }
+      return out;
+    };
+    Act.prototype.parameters = function () { return []; };
+    Act.displayName = name;
+    return Act;
+  }
+  var Identity = elementwise("Identity", function (x) { return x; }, function (g) { return g; });
+  var ReLU = elementwise("ReLU", function (x) { return x > 0 ? x : 0; }, function (g, x) { return x > 0 ? g : 0; });
+  var LeakyReLU = elementwise("LeakyReLU", function (x) { return x > 0 ? x : 0.01 * x; },
+    function (g, x) { return x > 0 ? g : 0.01 * g; });
+  var Tanh = elementwise("Tanh", Math.tanh, function (g, x, y) { return (1 - y * y) * g; });
+  function sigmoid(x) {
+    // nnlib.functional.sigmoid: exp(-|x|) never overflows.
+    var e = Math.exp(-Math.abs(x));
+    return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+  }
+  var Sigmoid = elementwise("Sigmoid", sigmoid, function (g, x, y) { return g * y * (1 - y); });
+
+  function Sequential(layers) { this.layers = layers; }
+  Sequential.prototype.forward = function (x) {
+    for (var i = 0; i < this.layers.length; i++) { x = this.layers[i].forward(x); }
+    return x;
+  };
+  Sequential.prototype.backward = function (gradOut) {
+    // The first layer's input gradient is never needed: skip it (nnlib's input_grad=False).
+    for (var i = this.layers.length - 1; i >= 0; i--) { gradOut = this.layers[i].backward(gradOut, i > 0); }
+  };
+  Sequential.prototype.parameters = function () {
+    return this.layers.reduce(function (ps, l) { return ps.concat(l.parameters()); }, []);
+  };
+  Sequential.prototype.denseLayers = function () { return this.layers.filter(function (l) { return l instanceof Dense; }); };
+
+  // ---- nnlib/losses.py ------------------------------------------------------------------------
+  function CrossEntropyLoss() { this._cache = null; }
+  CrossEntropyLoss.prototype.forward = function (logits, target) {
+    // Softmax cross-entropy averaged over the batch: mean(log sum exp(z) - z[target]).
+    var n = logits.rows, k = logits.cols, z = logits.data, p = new Float64Array(z.length), loss = 0;
+    for (var i = 0; i < n; i++) {
+      var m = -Infinity, j;
+      for (j = 0; j < k; j++) { if (z[i * k + j] > m) { m = z[i * k + j]; } }
+      var s = 0;
+      for (j = 0; j < k; j++) { var e = Math.exp(z[i * k + j] - m); p[i * k + j] = e; s += e; }
+      loss += Math.log(s) - (z[i * k + target[i]] - m);
+      for (j = 0; j < k; j++) { p[i * k + j] /= s; }
+    }
+    this._cache = {p: p, target: target, n: n, k: k};
+    return loss / n;
+  };
+  CrossEntropyLoss.prototype.backward = function () {
+    // (softmax(z) - onehot(y)) / n
+    var c = this._cache, g = new Matrix(c.n, c.k), inv = 1 / c.n;
+    for (var i = 0; i < c.p.length; i++) { g.data[i] = c.p[i] * inv; }
+    for (var r = 0; r < c.n; r++) { g.data[r * c.k + c.target[r]] -= inv; }
+    return g;
+  };
+
+  // ---- nnlib/optim.py ---------------------------------------------------------------------------
+  function SGD(params, lr, momentum) {
+    // w -= lr * g; with momentum v = momentum * v + g (v = g on the first step), w -= lr * v.
+    this.params = params; this.lr = lr; this.momentum = momentum || 0;
+    this.velocity = params.map(function () { return null; });
+  }
+  SGD.prototype.step = function () {
+    for (var i = 0; i < this.params.length; i++) {
+      var w = this.params[i].value, g = this.params[i].grad, k;
+      if (this.momentum) {
+        var v = this.velocity[i];
+        if (v === null) { v = this.velocity[i] = Float64Array.from(g); }
+        else { for (k = 0; k < v.length; k++) { v[k] = v[k] * this.momentum + g[k]; } }
+        g = v;
+      }
+      for (k = 0; k < w.length; k++) { w[k] -= g[k] * this.lr; }
+    }
+  };
+
+  function Adam(params, lr, betas, eps) {
+    // PyTorch's Adam: m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, w -= lr m_hat / (sqrt(v_hat) + eps).
+    this.params = params; this.lr = lr === undefined ? 1e-3 : lr;
+    this.betas = betas || [0.9, 0.999]; this.eps = eps === undefined ? 1e-8 : eps; this.t = 0;
+    this.m = params.map(function (p) { return new Float64Array(p.value.length); });
+    this.v = params.map(function (p) { return new Float64Array(p.value.length); });
+  }
+  Adam.prototype.step = function () {
+    this.t += 1;
+    var b1 = this.betas[0], b2 = this.betas[1];
+    var c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
+    // As in nnlib: m_hat / (sqrt(v_hat) + eps) = sqrt(c2) m / (sqrt(v) + eps sqrt(c2)).
+    var stepSize = this.lr / c1, rootC2 = Math.sqrt(c2), epsC2 = this.eps * rootC2, scale = stepSize * rootC2;
+    for (var i = 0; i < this.params.length; i++) {
+      var w = this.params[i].value, g = this.params[i].grad, m = this.m[i], v = this.v[i];
+      for (var k = 0; k < w.length; k++) {
+        m[k] = m[k] * b1 + g[k] * (1 - b1);
+        v[k] = v[k] * b2 + (g[k] * g[k]) * (1 - b2);
+        w[k] -= (m[k] / (Math.sqrt(v[k]) + epsC2)) * scale;
+      }
+    }
+  };
+
+  // ---- nnlib/viz/_training.py -------------------------------------------------------------------
+  var ACTIVATIONS = {relu: ReLU, leaky_relu: LeakyReLU, tanh: Tanh, sigmoid: Sigmoid, identity: Identity};
+  var OPTIMIZERS = ["sgd", "momentum", "adam"];
+
+  function parseHidden(text) {
+    var parts = String(text).replace(/;/g, ",").replace(/ /g, ",").split(",").filter(function (p) { return p; });
+    var sizes = parts.map(function (p) { return /^\d+$/.test(p) ? parseInt(p, 10) : NaN; });
+    if (sizes.some(isNaN)) { throw new Error("hidden layers: expected comma-separated unit counts such as '16, 16', got '" + text + "'"); }
+    if (sizes.some(function (s) { return s < 1 || s > 256; })) { throw new Error("hidden layers: every layer needs 1 to 256 units, got [" + sizes + "]"); }
+    if (sizes.length > 6) { throw new Error("hidden layers: at most 6 hidden layers, got " + sizes.length); }
+    return sizes;
+  }
+
+  function buildMlp(nIn, hidden, nOut, activation, seed) {
+    // Dense(n_in, h1), act, ..., Dense(h_last, n_out); He init for ReLU-like layers, else Xavier.
+    if (!ACTIVATIONS[activation]) { throw new Error("buildMlp: unknown activation " + activation); }
+    var init = activation === "relu" || activation === "leaky_relu" ? "he_normal" : "xavier_normal";
+    var rng = asRng(seed), sizes = [nIn].concat(hidden, [nOut]), layers = [];
+    for (var i = 0; i < sizes.length - 1; i++) {
+      var last = i === sizes.length - 2;
+      layers.push(new Dense(sizes[i], sizes[i + 1], last ? "xavier_normal" : init, rng));
+      if (!last) { layers.push(new ACTIVATIONS[activation]()); }
+    }
+    return new Sequential(layers);
+  }
+
+  function buildOptimizer(name, model, lr) {
+    if (name === "sgd") { return new SGD(model.parameters(), lr); }
+    if (name === "momentum") { return new SGD(model.parameters(), lr, 0.9); }
+    if (name === "adam") { return new Adam(model.parameters(), lr); }
+    throw new Error("buildOptimizer: unknown optimizer " + name);
+  }
+
+  function allFinite(m) {
+    for (var i = 0; i < m.data.length; i++) { if (!isFinite(m.data[i])) { return false; } }
+    return true;
+  }
+
+  function Trainer(model, loss, optimizer, X, y, XVal, yVal, batchSize, rng) {
+    // Epochs of (mini-)batch training that record the losses and stop on divergence, like
+    // nnlib.viz._training.Trainer. An epoch can be spread over several calls of `run`
+    // (a time budget per animation frame), so a big network never freezes the page.
+    this.model = model; this.loss = loss; this.optimizer = optimizer;
+    this.X = X; this.y = y; this.XVal = XVal || null; this.yVal = yVal || null;
+    this.batchSize = batchSize || null; this.rng = asRng(rng);
+    this.losses = []; this.valLosses = []; this.diverged = null; this.steps = 0;
+    this._batches = null; this._next = 0; this._total = 0;
+  }
+  Object.defineProperty(Trainer.prototype, "epoch", {get: function () { return this.losses.length; }});
+  Trainer.prototype._loss = function (Xb, yb) {
+    var out = this.model.forward(Xb);
+    return allFinite(out) ? this.loss.forward(out, yb) : Infinity;
+  };
+  Trainer.prototype._step = function (Xb, yb) {
+    var value = this._loss(Xb, yb);
+    if (isFinite(value)) { this.model.backward(this.loss.backward()); this.optimizer.step(); this.steps += 1; }
+    return value;
+  };
+  Trainer.prototype.run = function (epochs, budgetMs) {
+    // Train up to `epochs` whole epochs, or until `budgetMs` milliseconds have passed (then the
+    // current epoch continues on the next call). Returns the number of epochs completed.
+    var done = 0, start = budgetMs ? now() : 0, n = this.X.rows;
+    while (done < epochs && this.diverged === null) {
+      if (this._batches === null) {
+        this._batches = this.batchSize === null || this.batchSize >= n ? [[this.X, this.y]]
+          : minibatches(this.X, this.y, this.batchSize, this.rng);
+        this._next = 0; this._total = 0;
+      }
+      var stop = false;
+      while (this._next < this._batches.length) {
+        var b = this._batches[this._next++], value = this._step(b[0], b[1]);
+        this._total += value * b[0].rows;
+        if (!isFinite(value)) { this._next = this._batches.length; break; }
+        if (budgetMs && now() - start > budgetMs && this._next < this._batches.length) { stop = true; break; }
+      }
+      if (stop) { break; }
+      var total = this._total / n;
+      this._batches = null;
+      this.losses.push(total);
+      if (this.XVal !== null) { this.valLosses.push(this._loss(this.XVal, this.yVal)); }
+      done += 1;
+      if (!isFinite(total)) {
+        this.diverged = "Training diverged at epoch " + this.epoch + ": the loss became " + total +
+          ". The steps are too large for learning rate " + this.optimizer.lr + "; lower it and press Reset.";
+      }
+      if (budgetMs && now() - start > budgetMs) { break; }
+    }
+    return done;
+  };
+  function now() { return typeof performance !== "undefined" ? performance.now() : Date.now(); }
+
+  return {
+    Matrix: Matrix, matrix: matrix, toArray: toArray, takeRows: takeRows, RandomGenerator: RandomGenerator,
+    makeMoons: makeMoons, makeCircles: makeCircles, makeSpirals: makeSpirals, makeXor: makeXor,
+    makeBlobs: makeBlobs, DATASETS: DATASETS, linspace: linspace,
+    StandardScaler: StandardScaler, trainTestSplit: trainTestSplit, minibatches: minibatches,
+    Parameter: Parameter, Dense: Dense, Identity: Identity, ReLU: ReLU, LeakyReLU: LeakyReLU, Tanh: Tanh,
+    Sigmoid: Sigmoid, sigmoid: sigmoid, Sequential: Sequential, CrossEntropyLoss: CrossEntropyLoss,
+    SGD: SGD, Adam: Adam, ACTIVATIONS: ACTIVATIONS, OPTIMIZERS: OPTIMIZERS, parseHidden: parseHidden,
+    buildMlp: buildMlp, buildOptimizer: buildOptimizer, Trainer: Trainer
+  };
+}));
