@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 BUILD_TIMEOUT = 1800
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: jupyter-book run by this interpreter, not whichever `jupyter-book` PATH finds first: the
+#: tests pass with `venv/bin/python -m pytest` in a venv that is not activated.
+JUPYTER_BOOK = (sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--window-size=1280,900")
@@ -62,7 +65,7 @@ def build(book: Path) -> Path:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     # The kernels must use the notebook's inline backend, or plt.show() would output nothing.
     env.pop("MPLBACKEND", None)
-    proc = subprocess.run(["jupyter-book", "build", "--all", str(book), "-W", "-n", "--keep-going"],
+    proc = subprocess.run([*JUPYTER_BOOK, "build", "--all", str(book), "-W", "-n", "--keep-going"],
                           capture_output=True, text=True, timeout=BUILD_TIMEOUT, env=env)
     if proc.returncode != 0:
         pytest.fail(f"jupyter-book build of {book} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
