@@ -8,17 +8,26 @@
     nl.accuracy(y, nl.predict(model, X))
 
 One module per step of the course: ``data``/``datasets`` (1), ``init`` (2), ``layers`` (3 and 5),
-``losses`` (4), ``gradcheck`` (5), ``optim`` (6), ``train`` (7), ``predict``/``metrics``/``saving`` (8).
+``losses`` (4), ``gradcheck`` (5), ``optim`` (6), ``train``/``diagnostics`` (7),
+``predict``/``metrics``/``saving`` (8).
 """
 from . import datasets, functional, init
 from .data import (
     MinMaxScaler,
     NotFittedError,
     StandardScaler,
+    kfold_indices,
     minibatches,
     one_hot,
     train_test_split,
     train_val_test_split,
+)
+from .diagnostics import (
+    TrainingMonitor,
+    activation_stats,
+    dead_relu_fraction,
+    init_loss_check,
+    update_ratios,
 )
 from .gradcheck import gradcheck, numerical_grad, relative_error
 from .layers import (
@@ -35,9 +44,16 @@ from .layers import (
     Tanh,
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
-from .metrics import accuracy, calibration_curve, confusion_matrix
+from .metrics import (
+    accuracy,
+    bootstrap_ci,
+    calibration_curve,
+    confusion_matrix,
+    expected_calibration_error,
+    precision_recall,
+)
 from .optim import SGD, Adam, Optimizer
-from .predict import predict, predict_proba
+from .predict import fit_temperature, predict, predict_proba
 from .saving import ModelFileError, load, register_layer, save
 from .train import History, fit
 
@@ -46,13 +62,15 @@ __version__ = "0.1.0"
 __all__ = [
     "datasets", "functional", "init",
     "StandardScaler", "MinMaxScaler", "NotFittedError", "one_hot", "train_test_split", "train_val_test_split",
-    "minibatches",
+    "minibatches", "kfold_indices",
     "Layer", "Activation", "Parameter", "Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax",
     "Identity", "Sequential",
     "Loss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "gradcheck", "numerical_grad", "relative_error",
     "Optimizer", "SGD", "Adam",
     "fit", "History",
+    "init_loss_check", "activation_stats", "dead_relu_fraction", "update_ratios", "TrainingMonitor",
     "predict_proba", "predict", "accuracy", "confusion_matrix", "calibration_curve",
+    "precision_recall", "expected_calibration_error", "bootstrap_ci", "fit_temperature",
     "save", "load", "register_layer", "ModelFileError",
 ]

@@ -269,6 +269,40 @@ def train_val_test_split(
     return X_train, X_val, X_test, y_train, y_val, y_test
 
 
+def kfold_indices(
+    y: np.ndarray, n_splits: int = 5, seed: int = 0, stratify: bool = False
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled k-fold cross-validation: ``n_splits`` pairs ``(train_idx, val_idx)``.
+
+    The n samples (``len(y)``) are shuffled (seeded by ``seed``) and dealt into ``n_splits``
+    folds whose sizes differ by at most one; pair f holds the indices of fold f as
+    ``val_idx`` and of all other folds as ``train_idx``, both sorted. Every sample is in
+    exactly one ``val_idx``, so predictions made on each fold by a model trained on the rest
+    give one out-of-fold prediction per sample (chapter 8). With ``stratify=True`` (``y``
+    then integer labels) each class is dealt round-robin, so every fold keeps each class's
+    share to within one sample. scikit-learn's ``KFold`` / ``StratifiedKFold`` with
+    ``shuffle=True`` do the same (with other random folds).
+    """
+    where = "kfold_indices"
+    if not isinstance(y, np.ndarray) or y.ndim == 0:
+        raise TypeError(f"kfold_indices: y must be a numpy array with a sample axis, got {type(y).__name__}")
+    n_splits = check_positive_int(n_splits, where, "n_splits")
+    n = len(y)
+    if not 2 <= n_splits <= n:
+        raise ValueError(f"{where}: n_splits must be in [2, {n}] (the number of samples), got {n_splits}")
+    rng = as_rng(seed, where, "seed")
+    if stratify:
+        check_labels(y, where)
+        # Each class's samples in random order, classes one after the other; dealing this
+        # sequence round-robin spreads every class evenly over the folds.
+        order = np.concatenate([rng.permutation(np.flatnonzero(y == c)) for c in np.unique(y)])
+    else:
+        order = rng.permutation(n)
+    fold = np.empty(n, dtype=np.int64)
+    fold[order] = np.arange(n) % n_splits
+    return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(n_splits)]
+
+
 def minibatches(
     X: np.ndarray,
     y: np.ndarray | None,

@@ -145,6 +145,18 @@ for sid, fn, exc, frags in [
 ]:
     case(f"train_val_test_split-{sid}", fn, exc, "train_val_test_split", *frags)
 
+# kfold_indices
+for kid, fn, exc, frags in [
+    ("y-list", lambda: nl.kfold_indices(list(Y2)), TypeError, ["numpy array"]),
+    ("y-0d", lambda: nl.kfold_indices(np.array(1)), TypeError, ["sample axis"]),
+    ("n_splits-one", lambda: nl.kfold_indices(Y2, n_splits=1), ValueError, ["n_splits", r"\[2, 8\]"]),
+    ("n_splits-too-many", lambda: nl.kfold_indices(Y2, n_splits=9), ValueError, ["n_splits", "got 9"]),
+    ("n_splits-float", lambda: nl.kfold_indices(Y2, n_splits=2.0), TypeError, ["n_splits"]),
+    ("stratify-float-y", lambda: nl.kfold_indices(Y2.astype(float), stratify=True), TypeError, ["integer"]),
+    ("seed-str", lambda: nl.kfold_indices(Y2, seed="x"), TypeError, ["seed"]),
+]:
+    case(f"kfold_indices-{kid}", fn, exc, "kfold_indices", *frags)
+
 # train_test_split
 for sid, fn, exc, frags in [
     ("X-list", lambda: nl.train_test_split(X.tolist(), Y2), TypeError, ["numpy array"]),
@@ -557,8 +569,59 @@ for fid, fn, exc, frags in [
     ("callbacks-not-callable", lambda: run_fit(callbacks=[1]), TypeError, ["callback"]),
     ("callbacks-none", lambda: run_fit(callbacks=None), TypeError, ["callbacks"]),
     ("seed-str", lambda: run_fit(seed="x"), TypeError, ["seed"]),
+    ("batch-callbacks-not-callable", lambda: run_fit(batch_callbacks=[1]), TypeError,
+     ["batch callback", "cb\\(epoch, batch, loss\\)"]),
+    ("batch-callbacks-none", lambda: run_fit(batch_callbacks=None), TypeError, ["batch_callbacks"]),
 ]:
     case(f"fit-{fid}", fn, exc, "fit|Dense|CrossEntropyLoss", *frags)
+
+# --------------------------------------------------------------------------------------------
+# nnlib.diagnostics (chapter 7)
+
+for bid, bad, exc, frags in BAD_2D:
+    case(f"init_loss_check-X-{bid}", lambda b=bad: nl.init_loss_check(model(), nl.CrossEntropyLoss(), b, Y2),
+         exc, "init_loss_check", *frags)
+    case(f"activation_stats-X-{bid}", lambda b=bad: nl.activation_stats(model(), b), exc,
+         "activation_stats", *frags)
+    case(f"dead_relu_fraction-X-{bid}", lambda b=bad: nl.dead_relu_fraction(model(), b), exc,
+         "activation_stats", *frags)
+    case(f"TrainingMonitor-X_probe-{bid}", lambda b=bad: nl.TrainingMonitor(model(), b), exc,
+         "TrainingMonitor", "X_probe", *frags)
+for did, fn, exc, frags in [
+    ("init_loss_check-model", lambda: nl.init_loss_check(3, nl.CrossEntropyLoss(), X, Y2), TypeError,
+     ["init_loss_check", "model", "Layer"]),
+    ("init_loss_check-mse", lambda: nl.init_loss_check(model(), nl.MSELoss(), X, Y2), TypeError,
+     ["init_loss_check", "CrossEntropyLoss", "MSELoss"]),
+    ("init_loss_check-y-list", lambda: nl.init_loss_check(model(), nl.CrossEntropyLoss(), X, list(Y2)),
+     TypeError, ["init_loss_check", "y", "numpy array"]),
+    ("init_loss_check-y-short", lambda: nl.init_loss_check(model(), nl.CrossEntropyLoss(), X, Y2[:5]),
+     ValueError, ["init_loss_check", "same number", "8", "5"]),
+    ("init_loss_check-X-features", lambda: nl.init_loss_check(model(), nl.CrossEntropyLoss(), X[:, :2], Y2),
+     ValueError, [r"Dense\(3 -> 4\)", "got 2"]),
+    ("activation_stats-model", lambda: nl.activation_stats(nl.Dense(3, 4), X), TypeError,
+     ["activation_stats", "Sequential", "Dense"]),
+    ("activation_stats-saturation", lambda: nl.activation_stats(model(), X, saturation=1.5), ValueError,
+     ["activation_stats", "saturation", r"\(0, 1\)", "1.5"]),
+    ("activation_stats-saturation-str", lambda: nl.activation_stats(model(), X, saturation="a"),
+     ValueError, ["activation_stats", "saturation"]),
+    ("dead_relu_fraction-model", lambda: nl.dead_relu_fraction(3, X), TypeError,
+     ["Sequential", "int"]),
+    ("update_ratios-list", lambda: nl.update_ratios([X], {"W": X}), TypeError,
+     ["update_ratios", "before", "model.params", "list"]),
+    ("update_ratios-names", lambda: nl.update_ratios({"W": X}, {"V": X}), ValueError,
+     ["update_ratios", "same parameter names", "W", "V"]),
+    ("update_ratios-shape", lambda: nl.update_ratios({"W": X}, {"W": X[:2]}), ValueError,
+     ["update_ratios", "'W'", r"\(8, 3\)", r"\(2, 3\)"]),
+    ("update_ratios-not-array", lambda: nl.update_ratios({"W": X}, {"W": 1.0}), TypeError,
+     ["update_ratios", "'W'", "numpy array", "float"]),
+    ("TrainingMonitor-model", lambda: nl.TrainingMonitor(nl.Dense(3, 4)), TypeError,
+     ["TrainingMonitor", "Sequential", "Dense"]),
+    ("TrainingMonitor-every-zero", lambda: nl.TrainingMonitor(model(), every=0), ValueError,
+     ["TrainingMonitor", "every", "positive"]),
+    ("TrainingMonitor-every-float", lambda: nl.TrainingMonitor(model(), every=1.5), TypeError,
+     ["TrainingMonitor", "every"]),
+]:
+    case(did, fn, exc, *frags)
 
 # --------------------------------------------------------------------------------------------
 # nnlib.predict and nnlib.metrics
@@ -606,6 +669,53 @@ for cid, fn, exc, frags in [
     ("n_bins-float", lambda: nl.calibration_curve(Y2, PROBA, n_bins=2.5), TypeError, ["n_bins"]),
 ]:
     case(f"calibration_curve-{cid}", fn, exc, "calibration_curve", *frags)
+
+for cid, fn, exc, frags in [
+    ("proba-list", lambda: nl.expected_calibration_error(Y2, PROBA.tolist()), TypeError, ["numpy array"]),
+    ("proba-logits", lambda: nl.expected_calibration_error(Y2, X[:, :2].copy()), ValueError,
+     ["probabilities"]),
+    ("y-float", lambda: nl.expected_calibration_error(Y2.astype(float), PROBA), TypeError, ["integer"]),
+    ("n_bins-zero", lambda: nl.expected_calibration_error(Y2, PROBA, n_bins=0), ValueError, ["n_bins"]),
+]:
+    case(f"expected_calibration_error-{cid}", fn, exc, "expected_calibration_error", *frags)
+for cid, fn, exc, frags in [
+    ("list", lambda: nl.precision_recall(list(Y2), Y2), TypeError, ["y_true", "numpy array"]),
+    ("float", lambda: nl.precision_recall(Y2, Y2.astype(float)), TypeError, ["y_pred", "integer"]),
+    ("mismatch", lambda: nl.precision_recall(Y2, Y2[:5]), ValueError, ["same length", "8", "5"]),
+    ("num_classes-small", lambda: nl.precision_recall(Y3, Y3, num_classes=2), ValueError, [r"\[0, 2\)"]),
+    ("num_classes-float", lambda: nl.precision_recall(Y2, Y2, num_classes=2.0), TypeError, ["num_classes"]),
+]:
+    case(f"precision_recall-{cid}", fn, exc, "precision_recall", *frags)
+for cid, fn, exc, frags in [
+    ("metric-str", lambda: nl.bootstrap_ci("accuracy", Y2, Y2), TypeError, ["metric", "function"]),
+    ("y-list", lambda: nl.bootstrap_ci(nl.accuracy, list(Y2), Y2), TypeError, ["y_true", "numpy array"]),
+    ("mismatch", lambda: nl.bootstrap_ci(nl.accuracy, Y2, Y2[:5]), ValueError, ["same length", "8", "5"]),
+    ("empty", lambda: nl.bootstrap_ci(nl.accuracy, Y2[:0], Y2[:0]), ValueError, ["no samples"]),
+    ("n_boot-zero", lambda: nl.bootstrap_ci(nl.accuracy, Y2, Y2, n_boot=0), ValueError, ["n_boot"]),
+    ("level-one", lambda: nl.bootstrap_ci(nl.accuracy, Y2, Y2, level=1.0), ValueError, ["level", r"\(0, 1\)"]),
+    ("level-percent", lambda: nl.bootstrap_ci(nl.accuracy, Y2, Y2, level=95), ValueError, ["level", "95"]),
+    ("seed-str", lambda: nl.bootstrap_ci(nl.accuracy, Y2, Y2, seed="0"), TypeError, ["seed"]),
+]:
+    case(f"bootstrap_ci-{cid}", fn, exc, "bootstrap_ci", *frags)
+LOGITS = X[:, :2].copy()
+for cid, fn, exc, frags in [
+    ("logits-list", lambda: nl.fit_temperature(LOGITS.tolist(), Y2), TypeError, ["logits", "numpy array"]),
+    ("logits-nan", lambda: nl.fit_temperature(poke(LOGITS, NAN), Y2), ValueError, ["logits", "NaN"]),
+    ("logits-1d", lambda: nl.fit_temperature(LOGITS[:, 0].copy(), Y2), ValueError, ["logits", "2-D"]),
+    ("y-float", lambda: nl.fit_temperature(LOGITS, Y2.astype(float)), TypeError, ["y", "integer"]),
+    ("y-out-of-range", lambda: nl.fit_temperature(LOGITS, Y3), ValueError, [r"\[0, 2\)"]),
+    ("y-short", lambda: nl.fit_temperature(LOGITS, Y2[:5]), ValueError, ["5", "8"]),
+    ("bounds-order", lambda: nl.fit_temperature(LOGITS, Y2, bounds=(2.0, 1.0)), ValueError, ["bounds"]),
+    ("bounds-zero", lambda: nl.fit_temperature(LOGITS, Y2, bounds=(0.0, 1.0)), ValueError, ["bounds", "positive"]),
+]:
+    case(f"fit_temperature-{cid}", fn, exc, "fit_temperature", *frags)
+for cid, t, exc, frags in [("zero", 0.0, ValueError, ["positive"]), ("negative", -1.0, ValueError, ["positive"]),
+                           ("str", "2", TypeError, ["number"]), ("nan", NAN, ValueError, ["positive"])]:
+    case(f"predict_proba-temperature-{cid}", lambda t=t: nl.predict_proba(model(), X, temperature=t), exc,
+         "predict_proba", "temperature", *frags)
+case("predict_proba-temperature-softmax",
+     lambda: nl.predict_proba(nl.Sequential(model(), nl.Softmax()), X, temperature=2.0), ValueError,
+     "predict_proba", "temperature", "Softmax")
 
 # --------------------------------------------------------------------------------------------
 # nnlib.saving (malicious and broken model files: see test_model_files.py)

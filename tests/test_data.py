@@ -302,3 +302,47 @@ def test_train_val_test_split_rejects_bad_sizes(kwargs, match):
     X, y = np.zeros((10, 2)), np.zeros(10, dtype=int)
     with pytest.raises((ValueError, TypeError), match=match):
         nl.train_val_test_split(X, y, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# kfold_indices (chapter 8: out-of-fold predictions)
+
+@pytest.mark.parametrize("n, k", [(10, 2), (17, 5), (1797, 5), (6, 6)])
+def test_kfold_partitions_the_samples(n, k):
+    folds = nl.kfold_indices(np.zeros(n), n_splits=k, seed=3)
+    assert len(folds) == k
+    vals = np.concatenate([v for _, v in folds])
+    np.testing.assert_array_equal(np.sort(vals), np.arange(n))      # each sample once
+    sizes = [len(v) for _, v in folds]
+    assert max(sizes) - min(sizes) <= 1
+    for train, val in folds:
+        assert len(np.intersect1d(train, val)) == 0 and len(train) + len(val) == n
+        assert np.all(np.diff(train) > 0) and np.all(np.diff(val) > 0)
+
+
+def test_kfold_stratified_keeps_class_shares():
+    y = np.repeat(np.arange(4), [30, 11, 52, 7])
+    for _, val in nl.kfold_indices(y, n_splits=5, seed=0, stratify=True):
+        counts = np.bincount(y[val], minlength=4)
+        assert np.all(np.abs(counts - np.bincount(y) / 5) <= 1)
+
+
+def test_kfold_is_seeded_and_shuffles():
+    y = np.zeros(40)
+    a = nl.kfold_indices(y, 4, seed=1)
+    b = nl.kfold_indices(y, 4, seed=1)
+    c = nl.kfold_indices(y, 4, seed=2)
+    assert all(np.array_equal(u[1], v[1]) for u, v in zip(a, b))
+    assert not all(np.array_equal(u[1], v[1]) for u, v in zip(a, c))
+    assert not np.array_equal(a[0][1], np.arange(10))                # not the first 10 rows
+
+
+def test_kfold_errors():
+    with pytest.raises(ValueError, match=r"kfold_indices.*n_splits.*\[2, 5\]"):
+        nl.kfold_indices(np.zeros(5), n_splits=6)
+    with pytest.raises(ValueError, match="kfold_indices.*n_splits"):
+        nl.kfold_indices(np.zeros(5), n_splits=1)
+    with pytest.raises(TypeError, match="kfold_indices.*integer"):
+        nl.kfold_indices(np.zeros(5), n_splits=2, stratify=True)
+    with pytest.raises(TypeError, match="kfold_indices.*numpy array"):
+        nl.kfold_indices([0, 1, 2], n_splits=2)

@@ -115,3 +115,69 @@ def test_one_sample_without_a_batch_axis_gets_the_fix_in_the_message():
                                              r"features use X\[None, :\] \(shape \(1, 4\)\)"):
             fn(model, x)
     assert nl.predict(model, x[None, :]).shape == (1,)
+
+
+# --------------------------------------------------------------------------------------------
+# Temperature scaling (chapter 8)
+
+def _logits_and_labels(n=2000, k=4, scale=3.0, seed=0):
+    """Labels drawn from softmax(Z0); the logits handed over are Z0 * scale (overconfident)."""
+    rng = np.random.default_rng(seed)
+    Z0 = rng.normal(size=(n, k))
+    P0 = nl.functional.softmax(Z0)
+    y = (rng.random(n)[:, None] > np.cumsum(P0, axis=1)).sum(axis=1)
+    return Z0 * scale, y
+
+
+def _nll(Z, y, T):
+    return float(np.mean(-nl.functional.log_softmax(Z / T)[np.arange(len(y)), y]))
+
+
+def test_fit_temperature_recovers_the_sharpening():
+    # The labels follow softmax(Z / 3), so the best temperature is close to 3.
+    Z, y = _logits_and_labels(n=20000, scale=3.0)
+    assert nl.fit_temperature(Z, y) == pytest.approx(3.0, rel=0.05)
+
+
+def test_fit_temperature_is_the_minimum_of_the_loss():
+    Z, y = _logits_and_labels(n=500, scale=0.5, seed=1)
+    T = nl.fit_temperature(Z, y)
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 2001))
+    best = grid[np.argmin([_nll(Z, y, t) for t in grid])]
+    assert T == pytest.approx(best, rel=0.01)
+    assert _nll(Z, y, T) <= min(_nll(Z, y, T * 1.01), _nll(Z, y, T / 1.01))
+
+
+def test_fit_temperature_binary_column_and_bounds():
+    Z, y = _logits_and_labels(n=3000, k=2, scale=2.0, seed=2)
+    T2 = nl.fit_temperature(Z, y)
+    # A one-column binary logit z = Z1 - Z0 gives the same softmax, so the same T.
+    T1 = nl.fit_temperature(Z[:, 1:] - Z[:, :1], y)
+    assert T1 == pytest.approx(T2, rel=1e-9)
+    # Every sample right by a wide margin: the loss falls all the way to T -> 0.
+    y_sure = np.array([0, 1, 2])
+    assert nl.fit_temperature(10 * np.eye(3), y_sure, bounds=(0.1, 10.0)) == 0.1
+
+
+def test_predict_proba_temperature():
+    layer = picker()
+    Z = layer(X_HAND)
+    for T in (0.5, 1.0, 4.0):
+        P = nl.predict_proba(layer, X_HAND, temperature=T)
+        np.testing.assert_allclose(P, nl.functional.softmax(Z / T), rtol=1e-12)
+        np.testing.assert_array_equal(P.argmax(axis=1), nl.predict(layer, X_HAND))
+    # Higher temperature, softer probabilities: the top probability falls.
+    hot = nl.predict_proba(layer, X_HAND, temperature=4.0).max(axis=1)
+    assert np.all(hot < nl.predict_proba(layer, X_HAND).max(axis=1))
+    P32 = nl.predict_proba(nl.Dense(2, 3, rng=0, dtype=np.float32), X_HAND.astype(np.float32),
+                           temperature=2.0)
+    assert P32.dtype == np.float32
+
+
+def test_predict_proba_temperature_needs_logits():
+    model = nl.Sequential(picker(), nl.Softmax())
+    with pytest.raises(ValueError, match="predict_proba.*temperature.*Softmax"):
+        nl.predict_proba(model, X_HAND, temperature=2.0)
+    np.testing.assert_allclose(nl.predict_proba(model, X_HAND, temperature=1.0).sum(axis=1), 1)
+    with pytest.raises(ValueError, match="predict_proba.*temperature"):
+        nl.predict_proba(picker(), X_HAND, temperature=0.0)
