@@ -98,6 +98,7 @@ def fit(
     patience: int | None = None,
     callbacks: Iterable[Callable[[int, History], object]] = (),
     progress: bool = True,
+    batch_callbacks: Iterable[Callable[[int, int, float], object]] = (),
 ) -> History:
     """Train ``model`` on ``X`` (n, d) and targets ``y`` for ``epochs`` passes; return the History.
 
@@ -111,6 +112,9 @@ def fit(
     (default 0) for ``patience`` (default 1) epochs in a row.
 
     ``callbacks`` are called as ``cb(epoch, history)`` after every epoch (epoch is 1-based).
+    ``batch_callbacks`` are called as ``cb(epoch, batch, loss)`` after every optimizer step
+    (both 1-based; ``loss`` is that batch's loss, computed before the step), for per-step
+    diagnostics such as ``nnlib.diagnostics.TrainingMonitor`` (chapter 7).
     Raises ``FloatingPointError`` (with advice) if the output, the loss or the parameters become
     NaN or inf, or if a batch loss explodes to over 1000 times the first batch's (and over 1000).
     """
@@ -143,6 +147,13 @@ def fit(
     for cb in callbacks:
         if not callable(cb):
             raise TypeError(f"fit: every callback must be callable as cb(epoch, history), got {cb!r}")
+    if not isinstance(batch_callbacks, Iterable):
+        raise TypeError("fit: batch_callbacks must be a list of functions cb(epoch, batch, loss), "
+                        f"got {batch_callbacks!r}")
+    batch_callbacks = list(batch_callbacks)
+    for cb in batch_callbacks:
+        if not callable(cb):
+            raise TypeError(f"fit: every batch callback must be callable as cb(epoch, batch, loss), got {cb!r}")
 
     # Only a Sequential knows how to skip the input gradient of its first layer.
     backward = (lambda g: model.backward(g, input_grad=False)) if isinstance(model, Sequential) \
@@ -185,6 +196,8 @@ def fit(
                                         f"(from {first_loss:.3g} on the first batch)", optimizer)
                     backward(loss.backward())
                     optimizer.step()
+                    for cb in batch_callbacks:
+                        cb(epoch, batch + 1, value)
                     total_loss += value * len(Xb)
                     if loss.is_classification:
                         total_correct += int(np.count_nonzero(loss.predicted_labels(out) == _labels(yb)))
