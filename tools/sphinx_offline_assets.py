@@ -3,16 +3,16 @@
 The executed notebooks embed their widgets' state; rendering it needs require.js and the
 Jupyter widgets HTML manager, and the math needs MathJax. By default myst-nb and Sphinx load
 all three from CDNs. ``_config.yml`` points them at local paths instead (``mathjax_path``,
-``nb_ipywidgets_js``); this extension makes those paths exist: it fetches the npm packages
-into ``_vendor/`` with ``tools/fetch_js_assets.sh`` when they are missing, and adds
-``_vendor/`` to ``html_static_path`` (so ``_static/mathjax/tex-chtml.js`` etc. in the site).
+``nb_ipywidgets_js``); this extension makes those paths exist: it adds ``tools/vendor_js/``
+(the three packages, committed with their licences, so a build needs Python only; maintainers
+refresh them with ``tools/fetch_js_assets.sh``) to ``html_static_path`` (so
+``_static/mathjax/tex-chtml.js`` etc. in the site).
 
 It is added here rather than in ``_config.yml``'s ``html_static_path`` because Jupyter Book
 adds every ``.js`` file under a static path to every page once a ``_static/`` folder exists.
 """
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -20,27 +20,22 @@ from sphinx.config import Config
 from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parents[1]
-VENDOR = ROOT / "_vendor"
-FETCH = ROOT / "tools" / "fetch_js_assets.sh"
+VENDOR = ROOT / "tools" / "vendor_js"
 #: Tracked helper script (assets path and a MathJax 2 shim for the widgets), see its comments.
 OWN_JS = ROOT / "tools" / "offline_js"
-#: Files the configuration refers to, relative to _vendor/ (and to _static/ in the site).
+#: Files the configuration refers to, relative to tools/vendor_js/ (and to _static/ in the site).
 REQUIRED = ("require.min.js", "html-manager/embed-amd.js", "mathjax/tex-chtml.js")
 
 
 def ensure_assets() -> Path:
-    """Fetch the vendored JavaScript if any required file is missing; return the folder."""
-    if not all((VENDOR / f).is_file() for f in REQUIRED):
-        try:
-            subprocess.run(["bash", str(FETCH)], check=True)
-        except (OSError, subprocess.CalledProcessError) as err:
-            raise ExtensionError(
-                f"sphinx_offline_assets: could not fetch the book's JavaScript into {VENDOR} ({err}); "
-                f"run `bash tools/fetch_js_assets.sh` (needs npm and the npm registry)"
-            ) from err
+    """The folder of the vendored JavaScript; a one-line error if any required file is missing."""
     missing = [f for f in REQUIRED if not (VENDOR / f).is_file()]
     if missing:
-        raise ExtensionError(f"sphinx_offline_assets: {missing} missing from {VENDOR} after fetching")
+        raise ExtensionError(
+            f"sphinx_offline_assets: {missing} missing from {VENDOR}; they are part of the repository "
+            f"(restore them with `git checkout -- tools/vendor_js`, or refresh them with "
+            f"`bash tools/fetch_js_assets.sh`, which needs npm)"
+        )
     return VENDOR
 
 
@@ -74,6 +69,19 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
         context["script_files"][:] = unique
 
 
+#: The live playground (tools/offline_js/playground/, see nnlib/viz/live.py): loaded only on the
+#: pages that embed one, a ``<div class="nnbook-playground">``.
+PLAYGROUND_JS = ("playground/nnlib.js", "playground/playground.js")
+PLAYGROUND_CSS = "playground/playground.css"
+
+
+def _playground_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if 'class="nnbook-playground"' in context.get("body", ""):
+        for js in PLAYGROUND_JS:
+            app.add_js_file(js)
+        app.add_css_file(PLAYGROUND_CSS)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     # Priority 900: after myst-nb and sphinx.ext.mathjax have registered their settings.
     app.connect("config-inited", _config_inited, priority=900)
@@ -81,4 +89,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.add_js_file("nnbook_offline.js", priority=400)
     # Early: an html-page-context handler that returns a template name ends the chain.
     app.connect("html-page-context", _dedupe_scripts, priority=1)
+    app.connect("html-page-context", _playground_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
