@@ -463,12 +463,12 @@
     this.model = model; this.loss = loss; this.optimizer = optimizer;
     this.X = X; this.y = y; this.XVal = XVal || null; this.yVal = yVal || null;
     this.batchSize = batchSize || null; this.rng = asRng(rng);
-    this.losses = []; this.valLosses = []; this.diverged = null; this.steps = 0;
+    this.losses = []; this.valLosses = []; this.valAccuracies = []; this.diverged = null; this.steps = 0;
     this._batches = null; this._next = 0; this._total = 0;
   }
   Object.defineProperty(Trainer.prototype, "epoch", {get: function () { return this.losses.length; }});
   Trainer.prototype._loss = function (Xb, yb) {
-    var out = this.model.forward(Xb);
+    var out = this.lastOutput = this.model.forward(Xb);
     return allFinite(out) ? this.loss.forward(out, yb) : Infinity;
   };
   Trainer.prototype._step = function (Xb, yb) {
@@ -497,7 +497,10 @@
       var total = this._total / n;
       this._batches = null;
       this.losses.push(total);
-      if (this.XVal !== null) { this.valLosses.push(this._loss(this.XVal, this.yVal)); }
+      if (this.XVal !== null) {
+        this.valLosses.push(this._loss(this.XVal, this.yVal));
+        this.valAccuracies.push(accuracy(this.yVal, this.lastOutput));
+      }
       done += 1;
       if (!isFinite(total)) {
         this.diverged = "Training diverged at epoch " + this.epoch + ": the loss became " + total +
@@ -507,6 +510,16 @@
     }
     return done;
   };
+  function accuracy(y, logits) {
+    // Share of rows whose largest logit is at the label (nnlib.accuracy of the argmax).
+    var k = logits.cols, right = 0;
+    for (var i = 0; i < logits.rows; i++) {
+      var best = 0;
+      for (var j = 1; j < k; j++) { if (logits.data[i * k + j] > logits.data[i * k + best]) { best = j; } }
+      if (best === y[i]) { right += 1; }
+    }
+    return right / logits.rows;
+  }
   function now() { return typeof performance !== "undefined" ? performance.now() : Date.now(); }
 
   return {
@@ -517,6 +530,6 @@
     Parameter: Parameter, Dense: Dense, Identity: Identity, ReLU: ReLU, LeakyReLU: LeakyReLU, Tanh: Tanh,
     Sigmoid: Sigmoid, sigmoid: sigmoid, Sequential: Sequential, CrossEntropyLoss: CrossEntropyLoss,
     SGD: SGD, Adam: Adam, ACTIVATIONS: ACTIVATIONS, OPTIMIZERS: OPTIMIZERS, parseHidden: parseHidden,
-    buildMlp: buildMlp, buildOptimizer: buildOptimizer, Trainer: Trainer
+    buildMlp: buildMlp, buildOptimizer: buildOptimizer, Trainer: Trainer, accuracy: accuracy
   };
 }));

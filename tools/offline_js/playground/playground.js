@@ -305,7 +305,7 @@
                                   s.batch || null, s.seed);
     var nParams = this.model.parameters().reduce(function (a, p) { return a + p.value.length; }, 0);
     // The map is one forward pass over res x res cells: fewer cells for a big network.
-    this.resolution = [64, 48, 32, 24, 16].filter(function (r) { return r * r * nParams <= 4e6; })[0] || 16;
+    this.resolution = [64, 48, 32, 24, 16, 12, 8].filter(function (r) { return r * r * nParams <= 4e6; })[0] || 8;
     this._mapEvery = 1;
     this._grid = null;
     this.redraw(true);
@@ -397,20 +397,10 @@
       if (t.epoch) {
         this.status.textContent = "epoch " + t.epoch + ": train loss " + fmt(t.losses[t.epoch - 1]) +
           ", validation loss " + fmt(t.valLosses[t.epoch - 1]) + ", validation accuracy " +
-          Math.round(100 * this.validationAccuracy()) + "%";
+          Math.round(100 * t.valAccuracies[t.epoch - 1]) + "%";
       }
     }
     this.timings.redraw.push(performance.now() - t0);
-  };
-
-  Playground.prototype.validationAccuracy = function () {
-    var out = this.model.forward(this.trainer.XVal), k = out.cols, right = 0;
-    for (var i = 0; i < out.rows; i++) {
-      var best = 0;
-      for (var j = 1; j < k; j++) { if (out.data[i * k + j] > out.data[i * k + best]) { best = j; } }
-      if (best === this.yVal[i]) { right += 1; }
-    }
-    return right / out.rows;
   };
 
   Playground.prototype._drawMap = function () {
@@ -476,11 +466,13 @@
     ctx.fillStyle = "white"; ctx.fillRect(0, 0, W, H);
     var top = 0;
     t.losses.concat(t.valLosses).forEach(function (v) { if (isFinite(v) && v > top) { top = v; } });
+    // A diverging run would squash the curves flat: the axis stops at 5 times the first loss.
+    if (isFinite(t.losses[0])) { top = Math.min(top, 5 * t.losses[0]); }
     var ymax = niceCeiling(top * 1.05), xmax = niceCeiling(Math.max(t.epoch, 10));
     ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.strokeRect(L, T, R - L, B - T);
     ctx.fillStyle = "#333"; ctx.font = "11px sans-serif";
     ctx.fillText("cross-entropy loss", L, 12);
-    ctx.fillText("0", L - 10, B + 4); ctx.fillText(String(ymax), 2, T + 8);
+    ctx.fillText("0", L - 10, B + 4); ctx.fillText(String(+ymax.toPrecision(3)), 2, T + 8);
     ctx.fillText("epoch", (L + R) / 2 - 14, H - 4); ctx.fillText(String(xmax), R - 20, B + 14); ctx.fillText("0", L, B + 14);
     function line(values, color, dash) {
       ctx.beginPath(); ctx.setLineDash(dash); ctx.strokeStyle = color; ctx.lineWidth = 1.6;
@@ -500,8 +492,8 @@
 
   Playground.prototype._drawNetwork = function () {
     // Units as circles, layer by layer; edges blue for positive weights, orange for negative,
-    // as wide as |w| (relative to the largest). At most 12 units a layer are drawn.
-    var ctx = this.netCanvas.getContext("2d"), W = this.netCanvas.width, H = this.netCanvas.height, MAXU = 12;
+    // as wide as |w| (relative to the largest). At most 16 units a layer are drawn.
+    var ctx = this.netCanvas.getContext("2d"), W = this.netCanvas.width, H = this.netCanvas.height, MAXU = 16;
     ctx.clearRect(0, 0, W, H); ctx.fillStyle = "white"; ctx.fillRect(0, 0, W, H);
     var dense = this.model.denseLayers(), sizes = [2].concat(dense.map(function (d) { return d.outFeatures; }));
     var xs = sizes.map(function (_, i) { return 20 + i * (W - 40) / Math.max(sizes.length - 1, 1); });
@@ -527,7 +519,7 @@
     ctx.font = "10px sans-serif";
     sizes.forEach(function (n, l) {
       ys(n).forEach(function (y) { ctx.beginPath(); ctx.arc(xs[l], y, 3.5, 0, 2 * Math.PI); ctx.fillStyle = "#444"; ctx.fill(); });
-      ctx.fillStyle = "#333"; ctx.fillText(n > MAXU ? n + " (12 shown)" : String(n), xs[l] - 6, 10);
+      ctx.fillStyle = "#333"; ctx.fillText(n > MAXU ? n + " (" + MAXU + " shown)" : String(n), xs[l] - 6, 10);
     });
   };
 

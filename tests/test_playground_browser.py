@@ -1,0 +1,182 @@
+"""The live playground in headless Chromium, offline: it trains, draws, adds points, diverges politely.
+
+Builds a throwaway book of two pages (the book's ``playground.md`` and a page without an
+embed) with the book's configuration and extension, serves it on 127.0.0.1 and drives it with
+selenium, as ``tests/test_book.py`` does for the whole book (its helpers are reused). Checks:
+no console errors and no request to another origin; the scripts only on the page with an
+embed; changing the data set, Train (continuous) and Pause change the map and lower the
+loss; a click adds a point; "Copy as nnlib code" gives code that runs; a learning rate of 10
+ends in the divergence message; the settings come from the URL; the page keeps drawing frames
+with a huge network. It measures the step plus redraw of a 2-16-16-2 network on 1000 points
+and prints it (``pytest -s``); it must fit in one 60 Hz frame.
+"""
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+book_test = pytest.importorskip("test_book")  # skips like test_book.py when selenium is missing
+
+ROOT = Path(__file__).resolve().parents[1]
+OTHER_PAGE = "# Another page\n\nNo playground here.\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    book = tmp_path_factory.mktemp("playground") / "book"
+    book.mkdir()
+    shutil.copytree(ROOT / "tools", book / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["bash", str(ROOT / "tools" / "fetch_js_assets.sh")], check=True)
+    (book / "_vendor").symlink_to(ROOT / "_vendor")
+    config = (ROOT / "_config.yml").read_text().replace(
+        "only_build_toc_files: true", "only_build_toc_files: true\nexclude_patterns: [_build, _vendor]")
+    (book / "_config.yml").write_text(config)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: playground\nchapters:\n  - file: other\n")
+    shutil.copy(ROOT / "playground.md", book / "playground.md")
+    (book / "other.md").write_text(OTHER_PAGE)
+    html = book_test.build(book)
+    server = book_test.Site(html)
+    yield server, html
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def driver():
+    d = book_test.open_browser()
+    yield d
+    book_test.close_browser(d)
+
+
+def _open(driver, url: str):
+    driver.get(url)
+    book_test.WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("const h = document.querySelector('.nnbook-playground');"
+                                   "return !!(h && h.nnbookPlayground && h.querySelector('.nnbook-pg'))"))
+    return lambda script: driver.execute_script("const pg = document.querySelector('.nnbook-playground')"
+                                                ".nnbookPlayground;" + script)
+
+
+def _wait(driver, condition: str, timeout: float = 20):
+    book_test.WebDriverWait(driver, timeout).until(
+        lambda d: d.execute_script("const pg = document.querySelector('.nnbook-playground').nnbookPlayground;"
+                                   f"return {condition};"))
+
+
+def test_scripts_only_where_embedded(site):
+    _, html = site
+    page, other = (html / "playground.html").read_text(), (html / "other.html").read_text()
+    assert "_static/playground/playground.js" in page and "_static/playground/nnlib.js" in page
+    assert "playground.js" not in other and "nnlib.js" not in other
+    assert (html / "_static" / "playground" / "nnlib.js").is_file()
+    # The fallback image is in the page (shown where JavaScript is off).
+    assert 'class="nnbook-playground"' in page and "moons.png" in page
+
+
+def test_live_playground_trains_offline(site, driver):
+    server, _ = site
+    shot = book_test.SCREENSHOTS / "playground_live.png"
+    seen = book_test.check_page(driver, server, "playground.html", False, shot)
+    assert seen["math"] > 0
+    js = _open(driver, server.url + "playground.html")
+    assert js("return Array.from(pg.host.children).filter(c => !c.hidden).length") == 1  # the fallback is hidden
+
+    # Change the data set: new points, new network, the URL follows.
+    js("const s = pg.controls.dataset.input; s.value = 'circles'; s.dispatchEvent(new Event('change'));")
+    assert js("return pg.settings.dataset") == "circles"
+    assert "dataset=circles" in driver.current_url
+    before = js("return pg.mapCanvas.toDataURL()")
+    # Train (continuous), then Pause.
+    driver.find_element("css selector", ".nnbook-pg button[name=train]").click()
+    _wait(driver, "pg.trainer.epoch >= 150")
+    driver.find_element("css selector", ".nnbook-pg button[name=train]").click()
+    losses = js("return pg.trainer.losses")
+    epoch = js("return pg.trainer.epoch")
+    time.sleep(0.3)
+    assert js("return pg.running") is False and js("return pg.trainer.epoch") == epoch  # paused
+    assert losses[-1] < 0.5 * losses[0], losses[::20]
+    assert len(js("return pg.trainer.valLosses")) == epoch
+    assert js("return pg.mapCanvas.toDataURL()") != before, "the heat map did not change"
+    assert "validation accuracy" in js("return pg.status.textContent")
+    js("pg.root.scrollIntoView();")
+    driver.save_screenshot(str(book_test.SCREENSHOTS / "playground_trained.png"))
+
+    # Click on the map to add a training point of class 1.
+    n_train = js("return pg.trainer.X.rows")
+    js("pg.addClass.input.value = '1';")
+    canvas = driver.find_element("css selector", ".nnbook-pg-map")
+    from selenium.webdriver.common.action_chains import ActionChains
+    ActionChains(driver).move_to_element_with_offset(canvas, 20, -30).click().perform()
+    assert js("return pg.added.length") == 1 and js("return pg.added[0][2]") == 1
+    assert js("return pg.trainer.X.rows") == n_train + 1
+
+    # Copy as nnlib code: the code shown runs and builds this setup.
+    driver.find_element("css selector", ".nnbook-pg button[name=copy]").click()
+    code = js("return pg.code.value")
+    assert "make_circles" in code and "X_added" in code and f"epochs={epoch}" in code
+    namespace: dict = {}
+    exec(compile(code, "<copied nnlib code>", "exec"), namespace)  # noqa: S102 - the code under test
+    assert namespace["history"].epochs == epoch
+    assert namespace["history"].loss[-1] < 0.5 * namespace["history"].loss[0]
+
+    # A learning rate of 10 on a linear network: the run stops with the divergence message.
+    for name, value in (("activation", "identity"), ("optimizer", "sgd"), ("lr", "10")):
+        js(f"const s = pg.controls.{name}.input; s.value = '{value}'; s.dispatchEvent(new Event('change'));")
+    driver.find_element("css selector", ".nnbook-pg button[name=reset]").click()
+    driver.find_element("css selector", ".nnbook-pg button[name=train]").click()
+    _wait(driver, "pg.trainer.diverged !== null")
+    assert js("return !pg.message.hidden && pg.message.textContent.includes('diverged')")
+    assert js("return pg.running") is False
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+    driver.save_screenshot(str(book_test.SCREENSHOTS / "playground_diverged.png"))
+
+
+def test_settings_from_the_url(site, driver):
+    server, _ = site
+    js = _open(driver, server.url + "playground.html?pg=playground&dataset=xor&hidden=&lr=0.1&batch=16#playground")
+    assert js("return [pg.settings.dataset, pg.settings.hidden, pg.settings.lr, pg.settings.batch]") == \
+        ["xor", "", 0.1, 16]
+    assert js("return pg.controls.dataset.input.value") == "xor"
+    assert js("return pg.model.denseLayers().length") == 1  # no hidden layer: one Dense
+    link = js("return pg.link.href")
+    assert "dataset=xor" in link and "hidden=&" in link and link.endswith("#playground")
+
+
+def test_step_and_redraw_fit_in_a_frame_and_huge_networks_stay_responsive(site, driver):
+    server, _ = site
+    js = _open(driver, server.url + "playground.html?samples=1000")
+    assert js("return pg.trainer.X.rows + pg.trainer.XVal.rows") == 1000
+    assert js("return pg.model.denseLayers().map(d => d.outFeatures)") == [16, 16, 2]
+    times = js("""
+        const out = [];
+        for (let i = 0; i < 60; i++) {
+          const t0 = performance.now(); pg.trainer.run(1); pg.redraw(true); out.push(performance.now() - t0);
+        }
+        return out.slice(10);""")
+    median, worst = statistics.median(times), max(times)
+    print(f"\nplayground 2-16-16-2, 1000 points (700 train): step + full redraw, median {median:.2f} ms, "
+          f"max {worst:.2f} ms over {len(times)} epochs")
+    assert median < 1000 / 60, f"step + redraw takes {median:.1f} ms, more than a 60 Hz frame"
+
+    # Six layers of 256 units, batches of 8: the page must keep drawing frames while it trains.
+    for name, value in (("hidden", "256, 256, 256, 256, 256, 256"), ("batch", "8")):
+        js(f"const s = pg.controls.{name}.input; s.value = '{value}'; s.dispatchEvent(new Event('change'));")
+    gaps = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const pg = document.querySelector('.nnbook-playground').nnbookPlayground;
+        pg.play();
+        const gaps = []; let last = performance.now(); const end = last + 3000;
+        function tick(t) { gaps.push(t - last); last = t; if (t < end) requestAnimationFrame(tick); else { pg.pause(); done([gaps, pg.trainer.steps]); } }
+        requestAnimationFrame(tick);""")
+    frame_gaps, steps = gaps
+    print(f"6 x 256 units, batch 8: {len(frame_gaps)} frames in 3 s, longest gap {max(frame_gaps):.0f} ms, "
+          f"{steps} steps")
+    assert steps > 0 and len(frame_gaps) > 10
+    assert max(frame_gaps) < 400, f"the page froze for {max(frame_gaps):.0f} ms"
