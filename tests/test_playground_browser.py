@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,12 +31,9 @@ OTHER_PAGE = "# Another page\n\nNo playground here.\n"
 def site(tmp_path_factory):
     book = tmp_path_factory.mktemp("playground") / "book"
     book.mkdir()
+    # The copy includes tools/offline_js/playground/ and tools/vendor_js/, the site's JavaScript.
     shutil.copytree(ROOT / "tools", book / "tools", ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run(["bash", str(ROOT / "tools" / "fetch_js_assets.sh")], check=True)
-    (book / "_vendor").symlink_to(ROOT / "_vendor")
-    config = (ROOT / "_config.yml").read_text().replace(
-        "only_build_toc_files: true", "only_build_toc_files: true\nexclude_patterns: [_build, _vendor]")
-    (book / "_config.yml").write_text(config)
+    shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     (book / "_toc.yml").write_text("format: jb-book\nroot: playground\nchapters:\n  - file: other\n")
     shutil.copy(ROOT / "playground.md", book / "playground.md")
     (book / "other.md").write_text(OTHER_PAGE)
@@ -154,14 +150,18 @@ def test_step_and_redraw_fit_in_a_frame_and_huge_networks_stay_responsive(site, 
     js = _open(driver, server.url + "playground.html?samples=1000")
     assert js("return pg.trainer.X.rows + pg.trainer.XVal.rows") == 1000
     assert js("return pg.model.denseLayers().map(d => d.outFeatures)") == [16, 16, 2]
-    times = js("""
-        const out = [];
+    step, redraw = js("""
+        const step = [], redraw = [];
         for (let i = 0; i < 60; i++) {
-          const t0 = performance.now(); pg.trainer.run(1); pg.redraw(true); out.push(performance.now() - t0);
+          const t0 = performance.now(); pg.trainer.run(1);
+          const t1 = performance.now(); pg.redraw(true); redraw.push(performance.now() - t1); step.push(t1 - t0);
         }
-        return out.slice(10);""")
+        return [step.slice(10), redraw.slice(10)];""")
+    times = [a + b for a, b in zip(step, redraw)]
     median, worst = statistics.median(times), max(times)
-    print(f"\nplayground 2-16-16-2, 1000 points (700 train): step + full redraw, median {median:.2f} ms, "
+    print(f"\nplayground 2-16-16-2, 1000 points (700 train + 300 validation), full batch: step (with the "
+          f"validation loss) median {statistics.median(step):.2f} ms, redraw (64 x 64 map, points, curves, "
+          f"network) median {statistics.median(redraw):.2f} ms; together median {median:.2f} ms, "
           f"max {worst:.2f} ms over {len(times)} epochs")
     assert median < 1000 / 60, f"step + redraw takes {median:.1f} ms, more than a 60 Hz frame"
 

@@ -286,3 +286,57 @@ def test_copied_nnlib_code_runs_and_builds_the_setup():
         assert len(namespace["Z_train"]) + len(namespace["Z_val"]) == int(settings.get("samples", 300)) + len(added)
         assert history.epochs == epochs and history.loss[-1] < history.loss[0]
         assert len(history.val_loss) == epochs
+
+
+# ---- the embed (nnlib.viz.live) ------------------------------------------------------------------
+
+def test_python_setup_reaches_the_page_unchanged():
+    from nnlib.viz import live
+
+    setups = [{}, {"dataset": "xor", "hidden": ""},
+              {"dataset": "spirals", "noise": 0.35, "samples": 500, "hidden": "8, 8", "activation": "tanh",
+               "optimizer": "momentum", "lr": 0.3, "batch": 16, "seed": 7}]
+    results = run_js([{"kind": "setup", "text": live.setup_query(**s)} for s in setups])
+    for setup, result in zip(setups, results):
+        assert result["settings"] == live.check_setup(**setup)
+
+
+def test_embed_is_one_markdown_cell_with_a_fallback_image():
+    from nnlib.viz import live
+
+    text = live.embed("playground-xor", "../img.png", dataset="xor", hidden="")
+    lines = text.splitlines()
+    assert lines[0] == '<div class="nnbook-playground" id="playground-xor" data-setup="dataset=xor&amp;hidden=">'
+    assert lines[-1] == "</div>" and "![The playground trained on xor (static picture)](../img.png)" in lines
+    # Blank lines around the image: markdown (MyST and Jupyter) renders it inside the HTML block.
+    assert lines[1] == "" and lines[3] == ""
+    with pytest.raises(ValueError, match="live.check_setup: dataset must be one of"):
+        live.embed("p", "x.png", dataset="mnist")
+    with pytest.raises(ValueError, match="live.check_setup: unknown settings \\['epochs'\\]"):
+        live.embed("p", "x.png", epochs=3)
+    with pytest.raises(ValueError, match="live.embed: id must be"):
+        live.embed("two words", "x.png")
+
+
+def test_the_book_page_embeds_the_current_snippet_and_its_fallbacks_exist():
+    from nnlib.viz import live
+
+    page = (ROOT / "playground.md").read_text()
+    assert live.embed("playground", "tools/offline_js/playground/fallback/moons.png") in page
+    for name in live.EMBEDS:
+        png = ROOT / live.FALLBACK_DIR / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+
+
+def test_fallback_image_shows_the_setup_trained_by_nnlib(tmp_path):
+    from matplotlib.image import imread
+
+    from nnlib.viz import live
+
+    trainer, data = live.train_setup(epochs=100, dataset="xor", hidden="8")
+    assert trainer.losses[-1] < 0.5 * trainer.losses[0] and len(trainer.test_losses) == 100
+    assert len(data["X_val"]) == 90 and len(data["X_train"]) == 210  # 30% validation of 300
+    path = live.save_fallback(tmp_path / "xor.png", epochs=20, dataset="xor", hidden="8")
+    image = imread(path)
+    assert image.shape[:2] == (259, 604)  # 8.4 x 3.6 inches at 72 dpi
+    assert image[..., :3].std() > 0.05  # a picture, not a blank canvas
