@@ -11,6 +11,8 @@ an executed notebook shows its last state without a kernel):
 - ``LiveCurves``: a ``fit`` callback drawing train/validation loss and accuracy in place.
 - ``ActivationExplorer`` and ``GradientDescentExplorer``: an activation and its derivative;
   optimizers' paths on a 2-D loss surface.
+- ``LogitExplorer``: MSE and cross-entropy of one sigmoid output and their gradients against
+  its logit (chapter 4).
 - ``ScalingExplorer``: the loss valley and gradient-descent path of a linear model, raw vs
   standardized inputs (chapter 1).
 
@@ -28,6 +30,7 @@ from .explorers import (
     activation_curve,
     descent_path,
 )
+from .loss_explorer import LogitExplorer, logit_losses
 from .grid import CLASS_COLORS, grid_bounds, grid_proba, make_grid, proba_to_rgb
 from .network import NetworkExplorer, NetworkView, edge_segments, edge_style, layer_sizes, network_layout
 from .playground import DATASETS, Playground
@@ -39,6 +42,7 @@ __all__ = [
     "LiveCurves",
     "ActivationExplorer", "GradientDescentExplorer", "activation_curve", "descent_path", "Surface", "SURFACES",
     "animate_training", "frame_schedule",
+    "LogitExplorer", "logit_losses",
     "ScalingExplorer", "sensor_units", "least_squares_hessian", "least_squares_path",
     "grid_bounds", "make_grid", "grid_proba", "proba_to_rgb", "CLASS_COLORS",
 ]
