@@ -1,69 +1,48 @@
-"""Make the student versions of the graded assignments, the way nbgrader does, offline.
+"""Make the student versions of the graded assignments with nbgrader itself, offline.
 
     python tools/release_assignments.py            # assignments/source -> assignments/release
 
-For every notebook in ``assignments/source/<name>/``, code between ``### BEGIN SOLUTION`` and
-``### END SOLUTION`` becomes ``raise NotImplementedError()``, blocks between
-``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are removed, outputs are cleared, and the
-notebook is written to ``assignments/release/<name>/``. The cells keep their nbgrader metadata,
-so a teacher can also collect and autograde them with nbgrader itself.
+Runs ``nbgrader generate_assignment`` (the pinned nbgrader from requirements.txt, in-process,
+no Jupyter server, no network) for every assignment in ``assignments/source/`` inside a
+temporary course directory, and copies the student notebooks it writes to
+``assignments/release/<name>/<name>.ipynb``. nbgrader replaces the code between
+``### BEGIN SOLUTION`` and ``### END SOLUTION`` by ``raise NotImplementedError()``, removes
+``### BEGIN HIDDEN TESTS`` blocks, clears outputs, and locks the cells: checksums in the
+nbgrader metadata, and ``deletable: false`` / ``editable: false`` for JupyterLab. The
+temporary gradebook is thrown away with the course directory, so nothing is left in the
+repository but the notebooks.
 """
 from __future__ import annotations
 
 import argparse
-import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbgrader_course import ROOT, SOURCE, Course  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "assignments" / "source"
 RELEASE = ROOT / "assignments" / "release"
-
-_SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)", re.S | re.M)
-_HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n.*?^[ \t]*### END HIDDEN TESTS[^\n]*(\n|$)", re.S | re.M)
-STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
-
-
-def strip_solutions(source: str) -> str:
-    """Replace each solution region by an indented ``raise NotImplementedError()`` stub."""
-    def stub(match: re.Match[str]) -> str:
-        indent = match.group(1)
-        return "".join(f"{indent}{line}\n" for line in STUB.splitlines())
-    return _SOLUTION.sub(stub, source).rstrip("\n")
-
-
-def strip_hidden_tests(source: str) -> str:
-    """Remove every hidden-test region."""
-    return _HIDDEN.sub("", source).rstrip("\n")
-
-
-def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of a source notebook as students receive it."""
-    nb = nbformat.from_dict(nb)  # a deep copy: the source stays as it was
-    for cell in nb.cells:
-        if "BEGIN SOLUTION" in cell.source or "BEGIN HIDDEN TESTS" in cell.source:
-            if cell.cell_type != "code":
-                raise ValueError(f"solution/hidden markers are only supported in code cells: {cell.source[:60]!r}")
-            cell.source = strip_hidden_tests(strip_solutions(cell.source))
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    return nb
 
 
 def release(source_dir: Path = SOURCE, release_dir: Path = RELEASE) -> list[Path]:
-    """Write the student version of every source notebook; return the paths written."""
-    written = []
-    for path in sorted(source_dir.glob("*/*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        out = release_dir / path.parent.name / path.name
-        out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(student_version(nb), out)
-        written.append(out)
-    if not written:
+    """Generate every assignment's student version with nbgrader; return the paths written."""
+    names = sorted(p.name for p in Path(source_dir).iterdir() if list(p.glob("*.ipynb")))
+    if not names:
         raise FileNotFoundError(f"no notebooks found in {source_dir}/<assignment>/")
+    written = []
+    with tempfile.TemporaryDirectory(prefix="nnbook-release-") as tmp:
+        course = Course(Path(tmp), source_dir, names)
+        for name in names:
+            course.generate(name)
+            target = Path(release_dir) / name
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            for notebook in sorted((course.root / "release" / name).glob("*.ipynb")):
+                shutil.copyfile(notebook, target / notebook.name)
+                written.append(target / notebook.name)
     return written
 
 
