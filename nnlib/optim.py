@@ -62,7 +62,9 @@ class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum and weight decay.
 
     ``g = grad + weight_decay * w``; with momentum ``v = momentum * v + g`` (``v = g`` on the
-    first step) and ``w -= lr * v``; without, ``w -= lr * g``.
+    first step) and ``w -= lr * v``; without, ``w -= lr * g``. Weight decay thus shrinks
+    every parameter given (biases too, as in PyTorch) by ``1 - lr * weight_decay`` per step
+    without momentum; for SGD, L2 and decoupled decay are the same thing.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float, momentum: float = 0.0,
@@ -137,6 +139,12 @@ class Adam(Optimizer):
     ``v_hat``, then ``w -= lr * m_hat / (sqrt(v_hat) + eps)``. ``m[i]`` and ``v[i]`` are
     the moment estimates of parameter ``i``, shaped like it: views into one flat array per
     dtype, so change them in place (``opt.m[i][...] = ...``), not by assigning a new array.
+
+    ``weight_decay`` is coupled L2, as in ``torch.optim.Adam``: ``g = grad + weight_decay * w``
+    goes into ``m`` and ``v``, so the decay is rescaled by ``1 / (sqrt(v_hat) + eps)`` like the
+    gradient. It is not AdamW's decoupled decay (``torch.optim.AdamW``), which keeps the moments
+    of the plain gradient and subtracts ``lr * weight_decay * w`` from ``w`` directly.
+    Taught in chapter 6, "Weight decay".
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
