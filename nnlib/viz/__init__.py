@@ -11,6 +11,8 @@ an executed notebook shows its last state without a kernel):
 - ``LiveCurves``: a ``fit`` callback drawing train/validation loss and accuracy in place.
 - ``ActivationExplorer`` and ``GradientDescentExplorer``: an activation and its derivative;
   optimizers' paths on a 2-D loss surface.
+- ``BackpropStepper``: the forward and backward pass of a small graph, one node per step
+  (``filmstrip`` draws several steps for the static book).
 - ``LogitExplorer``: MSE and cross-entropy of one sigmoid output and their gradients against
   its logit (chapter 4).
 - ``ScalingExplorer``: the loss valley and gradient-descent path of a linear model, raw vs
@@ -21,6 +23,7 @@ an HTML animation to scrub through. Pure helpers (``grid_proba``, ``network_layo
 ``descent_path``...) are plain numpy and unit-tested.
 """
 from .animate import animate_training, frame_schedule
+from .backprop_stepper import BackpropStepper, backprop_frames, backward_grads, filmstrip
 from .curves import LiveCurves
 from .explorers import (
     SURFACES,
@@ -42,6 +45,7 @@ __all__ = [
     "LiveCurves",
     "ActivationExplorer", "GradientDescentExplorer", "activation_curve", "descent_path", "Surface", "SURFACES",
     "animate_training", "frame_schedule",
+    "BackpropStepper", "backprop_frames", "backward_grads", "filmstrip",
     "LogitExplorer", "logit_losses",
     "ScalingExplorer", "sensor_units", "least_squares_hessian", "least_squares_path",
     "grid_bounds", "make_grid", "grid_proba", "proba_to_rgb", "CLASS_COLORS",
