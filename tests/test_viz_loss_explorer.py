@@ -100,3 +100,12 @@ def test_explorer_rejects_bad_arguments():
         viz.LogitExplorer(y=3)
     with pytest.raises(ValueError, match="LogitExplorer"):
         viz.LogitExplorer(z_range=(2.0, 1.0))
+
+
+@pytest.mark.parametrize("z, y", [(-9.5, 1), (9.5, 0), (0.0, 1)])
+def test_marked_points_stay_inside_the_loss_axes(z, y):
+    ex = viz.LogitExplorer(z=z, y=y)
+    bottom, top = ex.ax_loss.get_ylim()
+    for k in ("mse", "ce"):
+        _, (value,) = ex.loss_points[k].get_data()
+        assert bottom <= value <= top

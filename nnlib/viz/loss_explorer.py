@@ -107,7 +107,7 @@ class LogitExplorer:
         log = self.controls["log"].value
         curves = logit_losses(self.zs, y)
         now = self.values()
-        top = 1.1 * max(curves["mse"].max(), 4.0)
+        top = 1.1 * max(4.0, now["ce"], now["mse"])          # keep both points in view
         for k in ("mse", "ce"):
             g, g0 = curves[k + "_grad"], now[k + "_grad"]
             if log:
@@ -126,8 +126,8 @@ class LogitExplorer:
             self.ax_grad.set_ylabel("dL/dz")
         self.ax_loss.set_title(f"p = {now['p']:.3g}, y = {y}: MSE {now['mse']:.3g}, "
                                f"CE {now['ce']:.3g}", fontsize=10)
-        self.ax_grad.set_title(f"dL/dz at z = {z0:.1f}: MSE {now['mse_grad']:.2g}, "
-                               f"CE {now['ce_grad']:.2g}", fontsize=10)
+        self.ax_grad.set_title(f"dL/dz at z = {z0:.1f}: MSE {now['mse_grad']:.3g}, "
+                               f"CE {now['ce_grad']:.3g}", fontsize=10)
         self.image.value = figure_png(self.figure)
 
     @property
