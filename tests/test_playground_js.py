@@ -340,3 +340,37 @@ def test_fallback_image_shows_the_setup_trained_by_nnlib(tmp_path):
     image = imread(path)
     assert image.shape[:2] == (259, 604)  # 8.4 x 3.6 inches at 72 dpi
     assert image[..., :3].std() > 0.05  # a picture, not a blank canvas
+
+
+def test_every_embed_in_the_book_is_valid():
+    """Each ``nnbook-playground`` in the book's pages has a unique id, a valid setup and an image."""
+    import html
+    import re
+    from urllib.parse import parse_qsl
+
+    from nnlib.viz import live
+
+    pages = [*ROOT.glob("*.md"), *ROOT.glob("chapters/*.ipynb"), *ROOT.glob("beyond/*.md"), *ROOT.glob("beyond/*.ipynb")]
+    found = 0
+    for page in pages:
+        text = page.read_text()
+        if page.suffix == ".ipynb":
+            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "markdown")
+        ids = []
+        for match in re.finditer(r'<div class="nnbook-playground" id="([^"]+)" data-setup="([^"]*)">\n\n'
+                                 r'!\[[^\]]*\]\(([^)]+)\)', text):
+            found += 1
+            ident, query, image = match.groups()
+            ids.append(ident)
+            setup = dict(parse_qsl(html.unescape(query), keep_blank_values=True))
+            for key in ("noise", "lr"):
+                if key in setup:
+                    setup[key] = float(setup[key])
+            for key in ("samples", "batch", "seed"):
+                if key in setup:
+                    setup[key] = int(setup[key])
+            live.check_setup(**setup)
+            assert (page.parent / image).is_file(), f"{page.name}: fallback image {image} is missing"
+        assert text.count('class="nnbook-playground"') == len(ids), f"{page.name}: an embed not in embed()'s form"
+        assert len(ids) == len(set(ids)), f"{page.name}: two playgrounds share an id: {ids}"
+    assert found >= 1  # playground.md at least

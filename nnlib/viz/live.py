@@ -43,7 +43,7 @@ FALLBACK_DIR = Path("tools") / "offline_js" / "playground" / "fallback"
 #: drawn by ``python -m nnlib.viz.live``).
 EMBEDS: dict[str, dict[str, object]] = {
     "moons": {},
-    "xor-linear": {"dataset": "xor", "hidden": ""},
+    "xor-linear": {"dataset": "xor", "hidden": "", "samples": 1000},
 }
 
 

@@ -224,7 +224,7 @@
         if (onData.indexOf(k) >= 0) { self.newData(); }
         else if (onNet.indexOf(k) >= 0) { self.reset(); }
         else if (onOpt.indexOf(k) >= 0) { self._newOptimizer(); }
-        self._updateUrl();
+        self._updateUrl(true);
       });
     });
     this.buttons.train.addEventListener("click", function () { self.running ? self.pause() : self.play(); });
@@ -263,10 +263,14 @@
     url.hash = this.id;
     return url.href;
   };
-  Playground.prototype._updateUrl = function () {
+  Playground.prototype._updateUrl = function (changed) {
+    // The link always shows the setup; the address bar follows only once the reader changes a
+    // setting (opening a page must not rewrite its address or its #section).
     var href = this.setupLink();
     this.link.href = href;
-    try { window.history.replaceState(null, "", href); } catch (err) { /* file:// in some browsers */ }
+    if (changed) {
+      try { window.history.replaceState(null, "", href); } catch (err) { /* file:// in some browsers */ }
+    }
   };
 
   // ---- state ---------------------------------------------------------------------------------
@@ -281,7 +285,7 @@
     this.added = [];
     Array.prototype.forEach.call(this.addClass.input.options, function (o, i) { o.hidden = i === 3 && s.dataset !== "blobs"; });
     if (this.addClass.input.value === "2" && s.dataset !== "blobs") { this.addClass.input.value = ""; }
-    this._updateUrl();
+    this._updateUrl(false);
     this.reset();
   };
 
@@ -432,16 +436,23 @@
     function px(x) { return (x - b[0]) / (b[1] - b[0]) * W; }
     function py(y) { return (b[3] - y) / (b[3] - b[2]) * H; }
     function color(c) { return "rgb(" + COLORS[c].map(function (v) { return Math.round(255 * v); }).join(",") + ")"; }
-    var i, X = this.XTrain, XV = this.XVal;
-    ctx.lineWidth = 1;
-    for (i = 0; i < X.rows; i++) {
-      ctx.beginPath(); ctx.arc(px(X.data[2 * i]), py(X.data[2 * i + 1]), 3.2, 0, 2 * Math.PI);
-      ctx.fillStyle = color(this.yTrain[i]); ctx.fill(); ctx.strokeStyle = "white"; ctx.stroke();
-    }
-    for (i = 0; i < XV.rows; i++) {
-      var x = px(XV.data[2 * i]), y = py(XV.data[2 * i + 1]);
-      ctx.beginPath(); ctx.moveTo(x, y - 4.2); ctx.lineTo(x + 3.8, y + 2.8); ctx.lineTo(x - 3.8, y + 2.8); ctx.closePath();
-      ctx.fillStyle = color(this.yVal[i]); ctx.fill(); ctx.strokeStyle = "black"; ctx.stroke();
+    // One path per class and marker (not one per point): a thousand points cost a few calls.
+    var X = this.XTrain, XV = this.XVal, yT = this.yTrain, yV = this.yVal, i;
+    for (var c = 0; c < this.nClasses; c++) {
+      ctx.beginPath();
+      for (i = 0; i < X.rows; i++) {
+        if (yT[i] !== c) { continue; }
+        var cx = px(X.data[2 * i]), cy = py(X.data[2 * i + 1]);
+        ctx.moveTo(cx + 3.2, cy); ctx.arc(cx, cy, 3.2, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = color(c); ctx.fill(); ctx.lineWidth = 1; ctx.strokeStyle = "white"; ctx.stroke();
+      ctx.beginPath();
+      for (i = 0; i < XV.rows; i++) {
+        if (yV[i] !== c) { continue; }
+        var x = px(XV.data[2 * i]), y = py(XV.data[2 * i + 1]);
+        ctx.moveTo(x, y - 4.2); ctx.lineTo(x + 3.8, y + 2.8); ctx.lineTo(x - 3.8, y + 2.8); ctx.closePath();
+      }
+      ctx.fillStyle = color(c); ctx.fill(); ctx.strokeStyle = "black"; ctx.stroke();
     }
     ctx.lineWidth = 2;
     this.added.forEach(function (p) {
@@ -504,17 +515,27 @@
     }
     var big = 0;
     dense.forEach(function (d) { for (var i = 0; i < d.W.data.length; i++) { big = Math.max(big, Math.abs(d.W.data[i]) || 0); } });
+    // Edges grouped by sign and by width (8 steps of |w| / max |w|): 16 paths, not one per edge.
+    var STEPS = 8, paths = [];
+    for (var p = 0; p < 2 * STEPS; p++) { paths.push([]); }
     dense.forEach(function (d, l) {
       var ya = ys(d.inFeatures), yb = ys(d.outFeatures);
       for (var i = 0; i < ya.length; i++) {
         for (var j = 0; j < yb.length; j++) {
           var w = d.W.data[i * d.outFeatures + j];
           if (!isFinite(w)) { continue; }
-          ctx.strokeStyle = w >= 0 ? "rgba(31,119,180,0.75)" : "rgba(255,127,14,0.75)";
-          ctx.lineWidth = big > 0 ? 0.2 + 3 * Math.abs(w) / big : 0.2;
-          ctx.beginPath(); ctx.moveTo(xs[l], ya[i]); ctx.lineTo(xs[l + 1], yb[j]); ctx.stroke();
+          var k = big > 0 ? Math.min(STEPS - 1, Math.floor(STEPS * Math.abs(w) / big)) : 0;
+          paths[(w >= 0 ? 0 : STEPS) + k].push(xs[l], ya[i], xs[l + 1], yb[j]);
         }
       }
+    });
+    paths.forEach(function (segs, p) {
+      if (!segs.length) { return; }
+      ctx.strokeStyle = p < STEPS ? "rgba(31,119,180,0.75)" : "rgba(255,127,14,0.75)";
+      ctx.lineWidth = 0.3 + 3 * ((p % STEPS) + 0.5) / STEPS;
+      ctx.beginPath();
+      for (var e = 0; e < segs.length; e += 4) { ctx.moveTo(segs[e], segs[e + 1]); ctx.lineTo(segs[e + 2], segs[e + 3]); }
+      ctx.stroke();
     });
     ctx.font = "10px sans-serif";
     sizes.forEach(function (n, l) {
