@@ -198,7 +198,10 @@ def test_step_and_redraw_fit_in_a_frame_and_huge_networks_stay_responsive(site, 
         const pg = document.querySelector('.nnbook-playground').nnbookPlayground;
         pg.play();
         const gaps = []; let last = performance.now(); const end = last + 3000;
-        function tick(t) { gaps.push(t - last); last = t; if (t < end) requestAnimationFrame(tick); else { pg.pause(); done([gaps, pg.trainer.steps]); } }
+        function tick(t) {
+          gaps.push(t - last); last = t;
+          if (t < end) { requestAnimationFrame(tick); } else { pg.pause(); done([gaps, pg.trainer.steps]); }
+        }
         requestAnimationFrame(tick);""")
     frame_gaps, steps = gaps
     print(f"6 x 256 units, batch 8: {len(frame_gaps)} frames in 3 s, longest gap {max(frame_gaps):.0f} ms, "

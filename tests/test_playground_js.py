@@ -49,6 +49,20 @@ const out = tasks.map((t) => {
     return {losses: trainer.losses.map(String), val: trainer.valLosses.map(String), diverged: trainer.diverged,
             W: model.denseLayers().map((d) => arr(d.W)), b: model.denseLayers().map((d) => Array.from(d.b))};
   }
+  if (t.kind === "budget") {
+    // The same run twice: in one call, and spread over calls of a tiny time budget, as the page
+    // spreads an epoch over animation frames. Mini-batches from a seeded nnlib.js generator.
+    const runs = [false, true].map((spread) => {
+      const d = nl.makeMoons(200, 0.2, 1), m = nl.buildMlp(2, [16, 16], 2, "tanh", 2);
+      const tr = new nl.Trainer(m, new nl.CrossEntropyLoss(), nl.buildOptimizer("adam", m, 0.01), d.X, d.y,
+        d.X, d.y, 16, 3);
+      let calls = 0;
+      if (spread) { while (tr.epoch < t.epochs) { tr.run(t.epochs - tr.epoch, 1e-9); calls++; } }
+      else { tr.run(t.epochs); calls = 1; }
+      return {losses: tr.losses, W: arr(m.denseLayers()[0].W), calls, steps: tr.steps};
+    });
+    return runs;
+  }
   if (t.kind === "data") {
     const d = nl.DATASETS[t.name](t.n, t.noise, t.seed);
     return {X: arr(d.X), y: Array.from(d.y)};
@@ -149,6 +163,14 @@ def test_mini_batch_training_matches_nnlib():
     results = run_js([task for _, _, task in runs])
     for case, (trainer, dense, _), result in zip(cases, runs, results):
         _compare(trainer, dense, result, f"{case}, mini-batch")
+
+
+def test_an_epoch_spread_over_frames_is_the_same_epoch():
+    (result,) = run_js([{"kind": "budget", "epochs": 4}])
+    whole, spread = result
+    assert whole["calls"] == 1 and spread["calls"] >= 4 * 13 - 4  # 13 batches of 16 an epoch
+    assert spread["steps"] == whole["steps"] == 4 * 13
+    assert spread["losses"] == whole["losses"] and spread["W"] == whole["W"]
 
 
 def test_divergence_is_reported_at_the_same_epoch():
@@ -350,7 +372,7 @@ def test_every_embed_in_the_book_is_valid():
 
     from nnlib.viz import live
 
-    pages = [*ROOT.glob("*.md"), *ROOT.glob("chapters/*.ipynb"), *ROOT.glob("beyond/*.md"), *ROOT.glob("beyond/*.ipynb")]
+    pages = [p for pattern in ("*.md", "chapters/*.ipynb", "beyond/*.md", "beyond/*.ipynb") for p in ROOT.glob(pattern)]
     found = 0
     for page in pages:
         text = page.read_text()
