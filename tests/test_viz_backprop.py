@@ -36,14 +36,14 @@ def test_forward_values_are_the_formulas():
     i = bs.SMALL_NETWORK_INPUTS
     yhat = i["v1"] * math.tanh(i["w1"] * i["x"]) + i["v2"] * math.tanh(i["w2"] * i["x"])
     assert v["yhat"] == pytest.approx(yhat, rel=1e-14)
-    assert v["L"] == pytest.approx((yhat - i["t"]) ** 2, rel=1e-14)
+    assert v["L"] == pytest.approx((yhat - i["y"]) ** 2, rel=1e-14)
 
 
 def test_gradient_of_a_shared_input_is_the_sum_of_its_paths():
     i = bs.SMALL_NETWORK_INPUTS
     v = bs.forward_values(GRAPH, i)
     g = bs.backward_grads(GRAPH, v)
-    dL_dyhat = 2 * (v["yhat"] - i["t"])
+    dL_dyhat = 2 * (v["yhat"] - i["y"])
     path1 = dL_dyhat * i["v1"] * (1 - v["a1"] ** 2) * i["w1"]
     path2 = dL_dyhat * i["v2"] * (1 - v["a2"] ** 2) * i["w2"]
     assert g["x"] == pytest.approx(path1 + path2, rel=1e-12)
@@ -87,7 +87,7 @@ def test_node_labels():
     assert labels["x"] == "x"
     assert labels["z1"] == "z1 = w1·x"
     assert labels["a2"] == "a2 = tanh z2"
-    assert labels["L"] == "L = (yhat − t)²"
+    assert labels["L"] == "L = (yhat − y)²"
 
 
 def test_bad_graphs_and_inputs_raise_clear_errors():
@@ -95,8 +95,8 @@ def test_bad_graphs_and_inputs_raise_clear_errors():
         bs.forward_values([bs.Node("x", "input"), bs.Node("y", "cube", ("x",))], {"x": 1.0})
     with pytest.raises(ValueError, match="uses 'x' before it is defined"):
         bs.forward_values([bs.Node("y", "tanh", ("x",)), bs.Node("x", "input")], {"x": 1.0})
-    with pytest.raises(ValueError, match="no value given for input 't'"):
-        bs.forward_values(GRAPH, {k: 1.0 for k in INPUT_NAMES if k != "t"})
+    with pytest.raises(ValueError, match="no value given for input 'y'"):
+        bs.forward_values(GRAPH, {k: 1.0 for k in INPUT_NAMES if k != "y"})
     with pytest.raises(ValueError, match="non-empty list"):
         bs.backprop_frames([], {})
     with pytest.raises(TypeError, match="expected Node"):

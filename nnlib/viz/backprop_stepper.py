@@ -189,7 +189,7 @@ def backprop_frames(graph: list[Node], inputs: dict[str, float]) -> list[Frame]:
 def small_network_graph() -> list[Node]:
     """A 1-2-1 tanh network with a squared error, as a graph of 14 scalars.
 
-    ``z_j = w_j x``, ``a_j = tanh(z_j)``, ``yhat = v_1 a_1 + v_2 a_2``, ``L = (yhat - t)^2``.
+    ``z_j = w_j x``, ``a_j = tanh(z_j)``, ``yhat = v_1 a_1 + v_2 a_2``, ``L = (yhat - y)^2`` for a target ``y``.
     The input ``x`` feeds both hidden units, so its gradient is the sum of two paths.
     """
     return [
@@ -205,13 +205,13 @@ def small_network_graph() -> list[Node]:
         Node("p1", "mul", ("v1", "a1"), (6.0, 3.0)),
         Node("p2", "mul", ("v2", "a2"), (6.0, 1.0)),
         Node("yhat", "add", ("p1", "p2"), (8.2, 2.0)),
-        Node("t", "input", pos=(8.2, 3.5)),
-        Node("L", "square_error", ("yhat", "t"), (10.4, 2.0)),
+        Node("y", "input", pos=(8.2, 3.5)),
+        Node("L", "square_error", ("yhat", "y"), (10.4, 2.0)),
     ]
 
 
 #: Default values of the inputs of ``small_network_graph``.
-SMALL_NETWORK_INPUTS = {"x": 0.8, "w1": 1.2, "w2": -0.7, "v1": 0.9, "v2": -1.1, "t": 0.5}
+SMALL_NETWORK_INPUTS = {"x": 0.8, "w1": 1.2, "w2": -0.7, "v1": 0.9, "v2": -1.1, "y": 0.5}
 
 
 def draw_frame(ax, graph: list[Node], frame: Frame, show_text: bool = True) -> None:
@@ -306,20 +306,20 @@ def filmstrip(graph: list[Node] | None = None, inputs: dict[str, float] | None =
 class BackpropStepper:
     """Step through the forward and backward pass of a small graph, one node at a time.
 
-    Controls: the step (a slider and a play button), and the input ``x`` and target ``t``.
+    Controls: the step (a slider and a play button), and the input ``x`` and target ``y``.
     Black numbers are forward values, red ones complete gradients dL/d(node), orange ones
     gradients that are still being summed (a value used twice waits for both uses).
     """
 
-    def __init__(self, step: int = 0, x: float | None = None, t: float | None = None) -> None:
+    def __init__(self, step: int = 0, x: float | None = None, y: float | None = None) -> None:
         import ipywidgets as w
 
         self.graph = small_network_graph()
         self.inputs = dict(SMALL_NETWORK_INPUTS)
         if x is not None:
             self.inputs["x"] = float(x)
-        if t is not None:
-            self.inputs["t"] = float(t)
+        if y is not None:
+            self.inputs["y"] = float(y)
         self.frames = backprop_frames(self.graph, self.inputs)
         last = len(self.frames) - 1
         if not 0 <= int(step) <= last:
@@ -329,8 +329,8 @@ class BackpropStepper:
             "play": w.Play(value=int(step), min=0, max=last, interval=900, description="play"),
             "x": w.FloatSlider(value=self.inputs["x"], min=-2.0, max=2.0, step=0.1,
                                description="input x"),
-            "t": w.FloatSlider(value=self.inputs["t"], min=-1.0, max=1.0, step=0.1,
-                               description="target t"),
+            "y": w.FloatSlider(value=self.inputs["y"], min=-1.0, max=1.0, step=0.1,
+                               description="target y"),
         }
         w.jslink((self.controls["play"], "value"), (self.controls["step"], "value"))
         self.figure = new_figure(7.6, 4.4)
@@ -347,7 +347,7 @@ class BackpropStepper:
     def update(self) -> None:
         """Recompute the frames for the inputs and redraw the current step."""
         c = self.controls
-        self.inputs["x"], self.inputs["t"] = c["x"].value, c["t"].value
+        self.inputs["x"], self.inputs["y"] = c["x"].value, c["y"].value
         self.frames = backprop_frames(self.graph, self.inputs)
         frame = self.frames[c["step"].value]
         draw_frame(self.ax, self.graph, frame, show_text=False)
@@ -363,7 +363,7 @@ class BackpropStepper:
             import ipywidgets as w
             c = self.controls
             self.image.layout = w.Layout(max_width="100%", height="auto")
-            self._box = w.VBox([w.HBox([c["play"], c["step"]]), w.HBox([c["x"], c["t"]]),
+            self._box = w.VBox([w.HBox([c["play"], c["step"]]), w.HBox([c["x"], c["y"]]),
                                 self.text, self.image])
         return self._box
 
