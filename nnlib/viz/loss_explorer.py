@@ -124,8 +124,8 @@ class LogitExplorer:
         else:
             self.ax_grad.set_ylim(-1.1, 1.1)
             self.ax_grad.set_ylabel("dL/dz")
-        self.ax_loss.set_title(f"p = {now['p']:.3g}, y = {y}: MSE {now['mse']:.3g}, "
-                               f"CE {now['ce']:.3g}", fontsize=10)
+        self.ax_loss.set_title(f"p = {now['p']:.3g}, y = {y}: MSE {now['mse']:.3f}, "
+                               f"CE {now['ce']:.3f}", fontsize=10)
         self.ax_grad.set_title(f"dL/dz at z = {z0:.1f}: MSE {now['mse_grad']:.3g}, "
                                f"CE {now['ce_grad']:.3g}", fontsize=10)
         self.image.value = figure_png(self.figure)
