@@ -212,3 +212,23 @@ def test_monitor_last_ratio_matches_the_weights_it_leaves():
 def test_monitor_rejects_unknown_weight_name():
     with pytest.raises(ValueError, match="ratio_array.*'1.W'"):
         nl.TrainingMonitor(model2()).ratio_array("1.W")
+
+
+def test_monitor_with_a_probe_batch_does_not_change_training():
+    # The probe's forward pass runs between steps, on a batch of another size; the weights
+    # fit produces must be exactly those of a run without the monitor.
+    X, y = data(100)
+
+    def deep():
+        return net(nl.Dense(2, 8, rng=0), nl.ReLU(), nl.Dense(8, 8, rng=1), nl.Tanh(),
+                   nl.Dense(8, 2, rng=2))
+
+    plain, watched = deep(), deep()
+    for model, cbs in ((plain, []), (watched, [nl.TrainingMonitor(watched, X[:37])])):
+        nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=0.1, momentum=0.9),
+               X, y, epochs=3, batch_size=16, progress=False, batch_callbacks=cbs)
+    for k in plain.params:
+        np.testing.assert_array_equal(plain.params[k], watched.params[k])
+    monitor = cbs[0]
+    assert monitor.steps == 3 * 7 and len(monitor.stats) == 1 + 21
+    assert [s["name"] for s in monitor.stats[-1]] == ["ReLU", "Tanh"]
