@@ -1,16 +1,17 @@
 """The live playground's JavaScript (tools/offline_js/playground/) is the same network as nnlib.
 
-``nnlib.js`` is run under node and compared with nnlib on the same data and the same initial
-weights (exported from Python): the loss after each of 50 steps and the final weights agree to
-float64 rounding, for every activation and optimizer the Playground offers, full-batch and
-mini-batch (the mini-batch orders are nnlib's, handed to the JavaScript as its ``rng``).
+``nnlib.js`` is run under node and compared with nnlib:
 
-The data generators: the deterministic part (the shapes before noise, the labels, the class
-counts, the split sizes, the scaler) is compared number for number. What differs on purpose is
-the random generator: nnlib draws from numpy's PCG64 (ziggurat normals), nnlib.js from
-xoshiro128** (Box-Muller normals). So for the same seed the noise values, the shuffle order, the
-xor points (uniform draws) and the initial weights are different numbers in the page than in
-Python; the tests check their distributions instead. The generated "Copy as nnlib code" is run.
+- training: on the same data and the same initial weights (exported from Python), the loss
+  after each of 50 steps and the final weights agree to float64 rounding, for every activation
+  and optimizer the Playground offers, full-batch and mini-batch;
+- random numbers: ``Generator`` reimplements ``np.random.default_rng`` (SeedSequence, PCG64,
+  the ziggurat normals, the shuffles), so the integers and uniforms are numpy's exactly and
+  the normals to about 1e-14 (the ziggurat tables are computed in float64);
+- hence the data sets, the train/validation split, the initial weights and the mini-batch
+  orders are nnlib's for the same seed, and a whole page run (data, split, scaler, network,
+  50 epochs) reproduces ``nnlib.viz.live.train_setup`` without anything exported from Python;
+- "Copy as nnlib code" gives code that runs and reproduces the page's losses.
 """
 from __future__ import annotations
 
@@ -73,14 +74,29 @@ const out = tasks.map((t) => {
     return {yTrain: Array.from(s.yTrain), yTest: Array.from(s.yTest), mean: Array.from(sc.mean_),
             scale: Array.from(sc.scale_), Z: arr(sc.transform(nl.matrix(t.X)))};
   }
-  if (t.kind === "normal") {
-    const r = new nl.RandomGenerator(t.seed), z = [], u = [];
-    for (let i = 0; i < t.n; i++) { z.push(r.standardNormal()); u.push(r.random()); }
-    return {z, u, perm: Array.from(new nl.RandomGenerator(t.seed).permutation(t.n))};
+  if (t.kind === "rng") {
+    // Draws in the order given by t.draws: ["normal", k], ["random", k], ["perm", n], ["uniform", k].
+    const r = nl.defaultRng(t.seed);
+    return t.draws.map(([what, k]) => {
+      if (what === "perm") { return Array.from(r.permutation(k)); }
+      const out = [];
+      for (let i = 0; i < k; i++) {
+        out.push(what === "normal" ? r.standardNormal() : what === "random" ? r.random() : r.uniform(-1, 1));
+      }
+      return out.map(String);
+    });
   }
   if (t.kind === "init") {
-    const m = nl.buildMlp(2, t.hidden, 2, t.activation, t.seed);
+    const m = nl.buildMlp(2, t.hidden, t.k, t.activation, t.seed);
     return {W: m.denseLayers().map((d) => arr(d.W))};
+  }
+  if (t.kind === "run") {
+    // What the page does for a setup: prepareData, makeTrainer, then t.epochs epochs.
+    const s = pg.parseSetup(t.setup), data = pg.prepareData(s), trainer = pg.makeTrainer(s, data);
+    trainer.run(t.epochs);
+    return {losses: trainer.losses.map(String), val: trainer.valLosses.map(String), XTrain: arr(data.XTrain),
+            W: trainer.model.denseLayers().map((d) => arr(d.W)),
+            code: pg.nnlibCode(s, t.added || [], t.epochs, "")};
   }
   if (t.kind === "code") {
     return {code: pg.nnlibCode(pg.parseSetup(t.setup), t.added, t.epochs, "")};
@@ -184,55 +200,39 @@ def test_divergence_is_reported_at_the_same_epoch():
     assert result["diverged"].startswith(f"Training diverged at epoch {trainer.epoch}:")
 
 
-# ---- data: same shapes, the page's own random numbers ------------------------------------------
+# ---- random numbers, data, split, weights: numpy's and nnlib's ---------------------------------
 
-def _sorted_rows(X, y) -> np.ndarray:
-    rows = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
-    return rows[np.lexsort(rows.T[::-1])]
+def _floats(values) -> np.ndarray:
+    return np.array([float(v) for v in values])
 
 
-@pytest.mark.parametrize("n", [20, 301])
-def test_noise_free_data_sets_are_nnlibs_points(n):
-    names = ["moons", "circles", "spirals", "blobs"]
-    results = run_js([{"kind": "data", "name": name, "n": n, "noise": 0.0, "seed": 5} for name in names])
+@pytest.mark.parametrize("seed", [0, 7, 2**40 + 3])
+def test_generator_is_numpys_default_rng(seed):
+    # Interleaved, as nnlib draws: normals (64-bit draws), then shuffles (32-bit halves, numpy
+    # keeps the unused half for the next call), then uniforms, then more of each.
+    draws = [["normal", 5000], ["perm", 301], ["random", 100], ["perm", 7], ["uniform", 50], ["normal", 3],
+             ["perm", 1000]]
+    (result,) = run_js([{"kind": "rng", "seed": seed, "draws": draws}])
+    rng = np.random.default_rng(seed)
+    for (what, k), got in zip(draws, result):
+        if what == "perm":
+            assert got == rng.permutation(k).tolist(), (what, k)
+        elif what == "normal":
+            np.testing.assert_allclose(_floats(got), rng.standard_normal(k), rtol=1e-13, atol=1e-14)
+        elif what == "random":
+            np.testing.assert_array_equal(_floats(got), rng.random(k))
+        else:
+            np.testing.assert_array_equal(_floats(got), rng.uniform(-1, 1, k))
+
+
+@pytest.mark.parametrize("n, noise", [(20, 0.0), (301, 0.3), (1000, 1.0)])
+def test_data_sets_are_nnlibs_for_the_same_seed(n, noise):
+    names = ["moons", "circles", "spirals", "xor", "blobs"]
+    results = run_js([{"kind": "data", "name": name, "n": n, "noise": noise, "seed": 5} for name in names])
     for name, result in zip(names, results):
-        X, y = getattr(nl.datasets, f"make_{name}")(n, noise=0.0, seed=5)
-        # The same points with the same labels; only the shuffle order (random) differs.
-        np.testing.assert_allclose(_sorted_rows(result["X"], result["y"]), _sorted_rows(X, y), atol=1e-12,
-                                   err_msg=name)
-
-
-def test_xor_follows_nnlibs_rule_with_its_own_uniform_draws():
-    (result,) = run_js([{"kind": "data", "name": "xor", "n": 2000, "noise": 0.0, "seed": 0}])
-    Xj, yj = np.array(result["X"]), np.array(result["y"])
-    X, y = nl.datasets.make_xor(2000, noise=0.0, seed=0)
-    for A, b in ((Xj, yj), (X, y)):
-        assert np.all(np.abs(A) >= 0.1) and np.all(np.abs(A) <= 1.1)
-        np.testing.assert_array_equal(b, (A[:, 0] * A[:, 1] > 0).astype(int))
-    # Different numbers (the generators differ), the same distribution: U(0.1, 1.1) in |x|.
-    assert not np.allclose(np.sort(Xj[:, 0]), np.sort(X[:, 0]))
-    assert abs(np.abs(Xj).mean() - 0.6) < 0.02 and abs(yj.mean() - 0.5) < 0.04
-
-
-def test_noise_has_nnlibs_distribution_but_not_its_numbers():
-    # The noise model is nnlib's, X + N(0, noise^2) per coordinate, so the points sit around the
-    # same noise-free shapes: for the blobs each point minus its centre is the noise itself.
-    n, noise = 3000, 0.4
-    (res, norm) = run_js([{"kind": "data", "name": "blobs", "n": n, "noise": noise, "seed": 2},
-                          {"kind": "normal", "seed": 7, "n": 20000}])
-    Xj, yj = np.array(res["X"]), np.array(res["y"])
-    X, y = nl.datasets.make_blobs(n, noise=noise, seed=2)
-    angles = 2 * np.pi * np.arange(3) / 3
-    centres = 4 * np.column_stack([np.cos(angles), np.sin(angles)])
-    ej, e = Xj - centres[yj], X - centres[y]
-    np.testing.assert_array_equal(np.bincount(yj), np.bincount(y))
-    for err in (ej, e):
-        assert abs(err.std() - noise) < 0.02 and abs(err.mean()) < 0.02
-    assert not np.allclose(ej, e)  # the random numbers differ, as the module docstring says
-    z, u = np.array(norm["z"]), np.array(norm["u"])
-    assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03 and abs(np.mean(z ** 4) - 3) < 0.2
-    assert 0 <= u.min() and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
-    assert sorted(norm["perm"]) == list(range(20000)) and norm["perm"] != list(range(20000))
+        X, y = getattr(nl.datasets, f"make_{name}")(n, noise=noise, seed=5)
+        np.testing.assert_allclose(result["X"], X, rtol=0, atol=1e-12, err_msg=name)
+        np.testing.assert_array_equal(result["y"], y, err_msg=name)
 
 
 def test_seeded_and_repeatable():
@@ -241,28 +241,66 @@ def test_seeded_and_repeatable():
     assert a == b and a["X"] != c["X"]
 
 
-def test_split_sizes_and_scaler_match_nnlib():
+def test_split_and_scaler_are_nnlibs():
     X, y = nl.datasets.make_blobs(301, noise=0.5, seed=4)
-    (result,) = run_js([{"kind": "split", "X": X.tolist(), "y": y.tolist(), "test_size": 0.3, "seed": 4}])
-    _, _, y_train, y_val = nl.train_test_split(X, y, test_size=0.3, seed=4, stratify=True)
-    # Stratified like nnlib: the same number of each class in each part (which ones is random).
-    np.testing.assert_array_equal(np.bincount(result["yTrain"]), np.bincount(y_train))
-    np.testing.assert_array_equal(np.bincount(result["yTest"]), np.bincount(y_val))
+    # 5 + 15 points, 6 held out: the classes' shares are 1.5 and 4.5, where Python's round()
+    # (half to even: 2 and 4) differs from rounding half up (2 and 5).
+    X2, y2 = X[:20], np.repeat([0, 1], [5, 15])
+    cases = [(X, y, 4), (X2, y2, 0)]
+    results = run_js([{"kind": "split", "X": A.tolist(), "y": b.tolist(), "test_size": 0.3, "seed": s}
+                      for A, b, s in cases])
+    for (A, b, s), result in zip(cases, results):
+        _, _, y_train, y_val = nl.train_test_split(A, b, test_size=0.3, seed=s, stratify=True)
+        assert result["yTrain"] == y_train.tolist() and result["yTest"] == y_val.tolist()
+    assert results[1]["yTest"].count(1) == 4
     scaler = nl.StandardScaler().fit(X)
-    np.testing.assert_allclose(result["mean"], scaler.mean_, rtol=1e-12)
-    np.testing.assert_allclose(result["scale"], scaler.scale_, rtol=1e-12)
-    np.testing.assert_allclose(result["Z"], scaler.transform(X), atol=1e-12)
+    np.testing.assert_allclose(results[0]["mean"], scaler.mean_, rtol=1e-12)
+    np.testing.assert_allclose(results[0]["scale"], scaler.scale_, rtol=1e-12)
+    np.testing.assert_allclose(results[0]["Z"], scaler.transform(X), atol=1e-12)
 
 
-def test_initial_weights_have_nnlibs_init_scale():
-    # He init for ReLU (std sqrt(2 / fan_in)), Xavier otherwise and for the last layer.
-    relu, tanh = run_js([{"kind": "init", "hidden": [200, 200], "activation": a, "seed": 1} for a in ("relu", "tanh")])
-    for result, first in ((relu, np.sqrt(2 / 2)), (tanh, np.sqrt(2 / 202))):
-        W0, W1, W2 = (np.array(w) for w in result["W"])
-        assert abs(W0.std() / first - 1) < 0.1, (W0.std(), first)
-        assert abs(W2.std() / np.sqrt(2 / 202) - 1) < 0.1
-    assert abs(np.array(relu["W"][1]).std() / np.sqrt(2 / 200) - 1) < 0.05
-    assert abs(np.array(tanh["W"][1]).std() / np.sqrt(2 / 400) - 1) < 0.05
+def test_initial_weights_are_nnlibs():
+    cases = [("relu", (16, 16), 2, 0), ("tanh", (8,), 3, 5), ("sigmoid", (), 2, 1), ("leaky_relu", (256, 4), 2, 9)]
+    results = run_js([{"kind": "init", "hidden": list(h), "k": k, "activation": a, "seed": s} for a, h, k, s in cases])
+    for (a, h, k, s), result in zip(cases, results):
+        dense = [d for d in build_mlp(2, h, k, a, seed=s) if isinstance(d, nl.Dense)]
+        assert len(result["W"]) == len(dense)
+        for w, d in zip(result["W"], dense):
+            np.testing.assert_allclose(w, d.W, rtol=1e-13, atol=1e-15, err_msg=f"{a} {h}")
+
+
+RUNS = [({"dataset": "moons"}, 50),
+        ({"dataset": "spirals", "noise": 0.1, "hidden": "8, 8", "activation": "tanh", "optimizer": "momentum",
+          "lr": 0.1, "batch": 16, "seed": 3}, 12),
+        ({"dataset": "blobs", "samples": 200, "hidden": "6", "activation": "sigmoid", "optimizer": "sgd",
+          "lr": 0.3, "batch": 32, "seed": 1}, 20)]
+
+
+def test_a_page_run_is_nnlibs_run_from_the_same_seed():
+    """Nothing exported: the page's data, split, weights and batches come from its own seed."""
+    from nnlib.viz import live
+
+    results = run_js([{"kind": "run", "setup": live.setup_query(**s), "epochs": e} for s, e in RUNS])
+    for (setup, epochs), result in zip(RUNS, results):
+        trainer, data = live.train_setup(epochs, **setup)
+        np.testing.assert_allclose(result["XTrain"], data["X_train"], atol=1e-12)
+        np.testing.assert_allclose(_floats(result["losses"]), trainer.losses, rtol=1e-9, err_msg=str(setup))
+        np.testing.assert_allclose(_floats(result["val"]), trainer.test_losses, rtol=1e-9, err_msg=str(setup))
+        dense = [d for d in trainer.model if isinstance(d, nl.Dense)]
+        for w, d in zip(result["W"], dense):
+            np.testing.assert_allclose(w, d.W, rtol=1e-8, atol=1e-11)
+
+
+def test_copied_code_reproduces_the_page_run():
+    from nnlib.viz import live
+
+    results = run_js([{"kind": "run", "setup": live.setup_query(**s), "epochs": e} for s, e in RUNS])
+    for (setup, epochs), result in zip(RUNS, results):
+        namespace: dict = {}
+        exec(compile(result["code"], "<copied nnlib code>", "exec"), namespace)  # noqa: S102 - the code under test
+        history = namespace["history"]
+        np.testing.assert_allclose(history.loss, _floats(result["losses"]), rtol=1e-9, err_msg=str(setup))
+        np.testing.assert_allclose(history.val_loss, _floats(result["val"]), rtol=1e-9, err_msg=str(setup))
 
 
 # ---- settings and "Copy as nnlib code" -----------------------------------------------------------

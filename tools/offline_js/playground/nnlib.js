@@ -12,10 +12,9 @@
 // {rows, cols, data} with data in row-major order, so x[i, j] is data[i * cols + j].
 // tests/test_playground_js.py runs this file under node and checks it against nnlib.
 //
-// One thing differs on purpose: the random numbers. nnlib draws from numpy's PCG64 and its
-// ziggurat normal sampler; here `RandomGenerator` is xoshiro128** with Box-Muller normals.
-// The data sets have the same shapes and the same noise model, but for the same seed the
-// noise, the shuffles and the initial weights are not the same numbers as in Python.
+// The random numbers are numpy's too: `Generator` reimplements np.random.default_rng (PCG64,
+// its seeding, its normal and shuffle algorithms), so for the same seed the page draws the
+// same data, split, initial weights and mini-batch orders as nnlib does in Python.
 (function (root, factory) {
   if (typeof module === "object" && module.exports) { module.exports = factory(); }
   else { root.nnlib = factory(); }
@@ -52,52 +51,116 @@
     return out;
   }
 
-  // ---- random numbers (NOT numpy's: see the note at the top) -------------------------------
-  function RandomGenerator(seed) {
-    // xoshiro128**, seeded through splitmix32 so that nearby seeds give unrelated streams.
-    var s = (seed >>> 0) ^ 0x9e3779b9;
-    function splitmix() {
-      s = (s + 0x9e3779b9) >>> 0;
-      var z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+  // ---- random numbers: numpy's default_rng, reimplemented ------------------------------------
+  // nnlib draws everything random from np.random.default_rng(seed): SeedSequence seeding, the
+  // PCG64 generator (XSL-RR output), the ziggurat method for normals (Marsaglia and Tsang, 256
+  // layers) and rejection-sampled bounded integers for shuffles. Generator below follows the
+  // same algorithms in the same order, so for the same seed it yields the same stream: the same
+  // integers and uniforms, and normals equal to about 1e-14 (the ziggurat tables are computed
+  // here in float64, not copied). tests/test_playground_js.py checks this against numpy.
+  function seedSequence(seed, nWords) {
+    // numpy.random.SeedSequence(seed).generate_state(nWords) (uint32 words).
+    var mul = function (a, b) { return Math.imul(a, b) >>> 0; }, words = [], x = BigInt(seed), i, j;
+    if (x === 0n) { words.push(0); }
+    while (x > 0n) { words.push(Number(x & 0xffffffffn)); x >>= 32n; }
+    var hashConst = 0x43b0d7e5, pool = [0, 0, 0, 0];
+    function hashmix(v) {
+      v = (v ^ hashConst) >>> 0; hashConst = mul(hashConst, 0x931e8875); v = mul(v, hashConst);
+      return (v ^ (v >>> 16)) >>> 0;
     }
-    this.s = new Uint32Array([splitmix(), splitmix(), splitmix(), splitmix()]);
-    this._spare = null;
+    function mix(a, b) { var r = (mul(0xca01f9dd, a) - mul(0x4973f715, b)) >>> 0; return (r ^ (r >>> 16)) >>> 0; }
+    for (i = 0; i < 4; i++) { pool[i] = hashmix(i < words.length ? words[i] : 0); }
+    for (i = 0; i < 4; i++) { for (j = 0; j < 4; j++) { if (i !== j) { pool[j] = mix(pool[j], hashmix(pool[i])); } } }
+    for (i = 4; i < words.length; i++) { for (j = 0; j < 4; j++) { pool[j] = mix(pool[j], hashmix(words[i])); } }
+    var out = [], h = 0x8b51f9dd;
+    for (i = 0; i < nWords; i++) {
+      var v = (pool[i % 4] ^ h) >>> 0; h = mul(h, 0x58f38ded); v = mul(v, h); out.push((v ^ (v >>> 16)) >>> 0);
+    }
+    return out;
   }
-  RandomGenerator.prototype.nextUint32 = function () {
-    var s = this.s, r = Math.imul(s[1] * 5, 1);
-    r = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
-    var t = s[1] << 9;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t;
-    s[3] = (s[3] << 11) | (s[3] >>> 21);
-    return r;
+
+  var MASK64 = (1n << 64n) - 1n, MASK128 = (1n << 128n) - 1n;
+  var PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645n;
+  // Ziggurat for the standard normal: layer edges x_i, computed from the tail start R and the
+  // layer area V; KI holds the integer acceptance bounds, WI the scales, FI exp(-x_i^2 / 2).
+  var ZIG_R = 3.6541528853610088, ZIG_V = 0.004928673233974655, TWO52 = 4503599627370496;
+  var KI = new Float64Array(256), WI = new Float64Array(256), FI = new Float64Array(256);
+  (function () {
+    function f(x) { return Math.exp(-0.5 * x * x); }
+    var dn = ZIG_R, tn = dn, q = ZIG_V / f(dn);
+    KI[0] = Math.floor((dn / q) * TWO52); KI[1] = 0;
+    WI[0] = q / TWO52; WI[255] = dn / TWO52;
+    FI[0] = 1; FI[255] = f(dn);
+    for (var i = 254; i >= 1; i--) {
+      dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + f(dn)));
+      KI[i + 1] = Math.floor((dn / tn) * TWO52);
+      tn = dn; FI[i] = f(dn); WI[i] = dn / TWO52;
+    }
+  })();
+
+  function Generator(seed) {
+    // np.random.default_rng(seed): PCG64 seeded through SeedSequence.
+    if (!(Number.isInteger(seed) && seed >= 0)) { throw new Error("Generator: seed must be an integer >= 0, got " + seed); }
+    var w = seedSequence(seed, 8).map(BigInt);
+    function u64(k) { return w[2 * k] | (w[2 * k + 1] << 32n); }
+    this.inc = ((((u64(2) << 64n) | u64(3)) << 1n) | 1n) & MASK128;
+    this.state = 0n; this._advance();
+    this.state = (this.state + ((u64(0) << 64n) | u64(1))) & MASK128; this._advance();
+    this._hasHalf = false; this._half = 0;  // numpy keeps the other half of a 64-bit draw
+  }
+  Generator.prototype._advance = function () { this.state = (this.state * PCG_MULT + this.inc) & MASK128; };
+  Generator.prototype.nextUint64 = function () {
+    // A BigInt in [0, 2^64): the XSL-RR output of the next state.
+    this._advance();
+    var s = this.state, x = ((s >> 64n) ^ s) & MASK64, rot = s >> 122n;
+    return ((x >> rot) | (x << ((64n - rot) & 63n))) & MASK64;
   };
-  RandomGenerator.prototype.random = function () {
-    // Uniform in [0, 1) with 53 random bits, like numpy's Generator.random.
-    var a = this.nextUint32() >>> 5, b = this.nextUint32() >>> 6;
-    return (a * 67108864 + b) / 9007199254740992;
+  Generator.prototype.nextUint32 = function () {
+    if (this._hasHalf) { this._hasHalf = false; return this._half; }
+    var n = this.nextUint64();
+    this._hasHalf = true; this._half = Number(n >> 32n);
+    return Number(n & 0xffffffffn);
   };
-  RandomGenerator.prototype.uniform = function (low, high) { return low + (high - low) * this.random(); };
-  RandomGenerator.prototype.standardNormal = function () {
-    // Box-Muller, both values used.
-    if (this._spare !== null) { var v = this._spare; this._spare = null; return v; }
-    var u = 1 - this.random(), w = this.random();
-    var r = Math.sqrt(-2 * Math.log(u));
-    this._spare = r * Math.sin(2 * Math.PI * w);
-    return r * Math.cos(2 * Math.PI * w);
+  Generator.prototype.random = function () {
+    // Uniform in [0, 1) from the top 53 bits, like Generator.random.
+    return Number(this.nextUint64() >> 11n) / 9007199254740992;
   };
-  RandomGenerator.prototype.normal = function (loc, scale) { return loc + scale * this.standardNormal(); };
-  RandomGenerator.prototype.integers = function (n) { return Math.floor(this.random() * n); };
-  RandomGenerator.prototype.permutation = function (n) {
-    // A random ordering of 0..n-1 (Fisher-Yates).
+  Generator.prototype.uniform = function (low, high) { return low + (high - low) * this.random(); };
+  Generator.prototype.standardNormal = function () {
+    for (;;) {
+      var r = this.nextUint64(), idx = Number(r & 0xffn);
+      r >>= 8n;
+      var negative = (r & 1n) === 1n, rabs = Number((r >> 1n) & 0xfffffffffffffn), x = rabs * WI[idx];
+      if (negative) { x = -x; }
+      if (rabs < KI[idx]) { return x; }
+      if (idx === 0) {
+        for (;;) {  // the tail beyond R
+          var xx = -(1 / ZIG_R) * Math.log1p(-this.random()), yy = -Math.log1p(-this.random());
+          if (yy + yy > xx * xx) { return (Math.floor(rabs / 256) & 1) ? -(ZIG_R + xx) : ZIG_R + xx; }
+        }
+      } else if ((FI[idx - 1] - FI[idx]) * this.random() + FI[idx] < Math.exp(-0.5 * x * x)) {
+        return x;
+      }
+    }
+  };
+  Generator.prototype.normal = function (loc, scale) { return loc + scale * this.standardNormal(); };
+  Generator.prototype.integerUpTo = function (max) {
+    // Uniform in [0, max] (max < 2^32) by masked rejection, as numpy's shuffle draws.
+    if (max === 0) { return 0; }
+    var mask = max;
+    mask |= mask >>> 1; mask |= mask >>> 2; mask |= mask >>> 4; mask |= mask >>> 8; mask |= mask >>> 16;
+    mask >>>= 0;
+    for (;;) { var v = (this.nextUint32() & mask) >>> 0; if (v <= max) { return v; } }
+  };
+  Generator.prototype.permutation = function (n) {
+    // rng.permutation(n): a shuffled 0..n-1 (Fisher-Yates from the end, numpy's order of draws).
     var p = new Int32Array(n);
     for (var i = 0; i < n; i++) { p[i] = i; }
-    for (var k = n - 1; k > 0; k--) { var j = this.integers(k + 1), t = p[k]; p[k] = p[j]; p[j] = t; }
+    for (var k = n - 1; k >= 1; k--) { var j = this.integerUpTo(k), t = p[k]; p[k] = p[j]; p[j] = t; }
     return p;
   };
-  function asRng(seed) { return seed instanceof RandomGenerator || (seed && seed.permutation) ? seed : new RandomGenerator(seed || 0); }
+  function defaultRng(seed) { return new Generator(seed); }
+  function asRng(seed) { return seed && typeof seed.permutation === "function" ? seed : new Generator(seed || 0); }
 
   // ---- nnlib/datasets.py ------------------------------------------------------------------
   function linspace(a, b, n, endpoint) {
@@ -206,6 +269,11 @@
     return [(x0 - this.mean_[0]) / this.scale_[0], (x1 - this.mean_[1]) / this.scale_[1]];
   };
 
+  function roundHalfEven(x) {
+    var r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  }
+
   function trainTestSplit(X, y, testSize, seed) {
     // Stratified: each class keeps its share of the validation part (like nnlib's stratify=True).
     var rng = asRng(seed), n = X.rows, nTest = Math.ceil(testSize * n), byClass = {};
@@ -214,7 +282,7 @@
     Object.keys(byClass).sort(function (a, b) { return a - b; }).forEach(function (c) {
       var members = byClass[c], p = rng.permutation(members.length);
       groups.push(Array.from(p, function (k) { return members[k]; }));
-      takes.push(Math.round(members.length * nTest / n));
+      takes.push(roundHalfEven(members.length * nTest / n));  // Python's round()
     });
     var total = takes.reduce(function (a, b) { return a + b; }, 0);
     if (total === 0 || total === n) {
@@ -523,7 +591,8 @@
   function now() { return typeof performance !== "undefined" ? performance.now() : Date.now(); }
 
   return {
-    Matrix: Matrix, matrix: matrix, toArray: toArray, takeRows: takeRows, RandomGenerator: RandomGenerator,
+    Matrix: Matrix, matrix: matrix, toArray: toArray, takeRows: takeRows, Generator: Generator,
+    defaultRng: defaultRng, seedSequence: seedSequence,
     makeMoons: makeMoons, makeCircles: makeCircles, makeSpirals: makeSpirals, makeXor: makeXor,
     makeBlobs: makeBlobs, DATASETS: DATASETS, linspace: linspace,
     StandardScaler: StandardScaler, trainTestSplit: trainTestSplit, minibatches: minibatches,

@@ -58,14 +58,15 @@
 
   function pyFloat(x) { var t = String(x); return /[.e]/.test(t) ? t : t + ".0"; }
   function nnlibCode(s, added, epochs, link) {
-    // Python that builds and trains this configuration with nnlib in a notebook. nnlib draws
-    // its own noise and initial weights (numpy's generator, not the page's), so its curves have
-    // the page's shape, not its digits.
+    // Python that builds and trains this configuration with nnlib in a notebook: the same seed
+    // gives the same data, weights and batches as the page, so the same curves.
     var hidden = nl.parseHidden(s.hidden), sizes = [2].concat(hidden, [s.dataset === "blobs" ? 3 : 2]);
     var init = s.activation === "relu" || s.activation === "leaky_relu" ? "he_normal" : "xavier_normal";
     var L = [];
     L.push("import numpy as np", "import nnlib as nl", "");
     if (link) { L.push("# The live playground's setup: " + link); }
+    L.push("# The page's seed: the same data, weights and batches as the page, so the same losses");
+    L.push("# (points added by clicking count here from the first epoch).");
     L.push("X, y = nl.datasets." + MAKERS[s.dataset] + "(" + s.samples + ", noise=" + pyFloat(s.noise) +
            ", seed=" + s.seed + ")");
     L.push("X_train, X_val, y_train, y_val = nl.train_test_split(",
@@ -74,7 +75,7 @@
     if (added && added.length) {
       L.push("# " + added.length + " point(s) added by clicking on the map: (x1, x2) and class.");
       L.push("X_added = np.array([" + added.map(function (p) {
-        return "[" + p[0].toFixed(4) + ", " + p[1].toFixed(4) + "]"; }).join(", ") + "])");
+        return "[" + String(p[0]) + ", " + String(p[1]) + "]"; }).join(", ") + "])");
       L.push("y_added = np.array([" + added.map(function (p) { return p[2]; }).join(", ") + "])");
       L.push("X_train, y_train = np.vstack([X_train, X_added]), np.concatenate([y_train, y_added])");
     }
@@ -130,6 +131,26 @@
     }
     var px = Math.max(0.15 * (hi[0] - lo[0]), 0.1), py = Math.max(0.15 * (hi[1] - lo[1]), 0.1);
     return [lo[0] - px, hi[0] + px, lo[1] - py, hi[1] + py];
+  }
+
+  // ---- a run: what the page trains, as nnlib.viz.live.train_setup does in Python --------------
+  function prepareData(s) {
+    // The data set of the settings, split 70/30 into training and validation (stratified, seeded
+    // like nnlib), the scaler fitted on the training part, and the plot's bounds.
+    var made = nl.DATASETS[s.dataset](s.samples, s.noise, s.seed);
+    var split = nl.trainTestSplit(made.X, made.y, VALIDATION_FRACTION, s.seed);
+    return {XTrain: split.XTrain, yTrain: split.yTrain, XVal: split.XTest, yVal: split.yTest,
+            nClasses: s.dataset === "blobs" ? 3 : 2, scaler: new nl.StandardScaler().fit(split.XTrain),
+            bounds: gridBounds(made.X)};
+  }
+  function makeTrainer(s, data, train) {
+    // A new network for the settings and its Trainer on the standardized data; `train` (X, y)
+    // replaces the training points (the page adds the clicked ones).
+    train = train || {X: data.XTrain, y: data.yTrain};
+    var model = nl.buildMlp(2, nl.parseHidden(s.hidden), data.nClasses, s.activation, s.seed);
+    return new nl.Trainer(model, new nl.CrossEntropyLoss(), nl.buildOptimizer(s.optimizer, model, s.lr),
+                          data.scaler.transform(train.X), train.y, data.scaler.transform(data.XVal), data.yVal,
+                          s.batch || null, s.seed);
   }
 
   // ---- the widget ---------------------------------------------------------------------------
@@ -276,12 +297,9 @@
   // ---- state ---------------------------------------------------------------------------------
   Playground.prototype.newData = function () {
     // A new data set from the settings (and its split, scaler and bounds); then new weights.
-    var s = this.settings, made = nl.DATASETS[s.dataset](s.samples, s.noise, s.seed);
-    var split = nl.trainTestSplit(made.X, made.y, VALIDATION_FRACTION, s.seed);
-    this.XTrain = split.XTrain; this.yTrain = split.yTrain; this.XVal = split.XTest; this.yVal = split.yTest;
-    this.nClasses = s.dataset === "blobs" ? 3 : 2;
-    this.scaler = new nl.StandardScaler().fit(this.XTrain);
-    this.bounds = gridBounds(made.X);
+    var s = this.settings, d = prepareData(s);
+    this.XTrain = d.XTrain; this.yTrain = d.yTrain; this.XVal = d.XVal; this.yVal = d.yVal;
+    this.nClasses = d.nClasses; this.scaler = d.scaler; this.bounds = d.bounds;
     this.added = [];
     Array.prototype.forEach.call(this.addClass.input.options, function (o, i) { o.hidden = i === 3 && s.dataset !== "blobs"; });
     if (this.addClass.input.value === "2" && s.dataset !== "blobs") { this.addClass.input.value = ""; }
@@ -302,11 +320,8 @@
     var s = this.settings, hidden;
     try { hidden = nl.parseHidden(s.hidden); } catch (err) { this._showMessage(err.message); return; }
     this.pause();
-    this.model = nl.buildMlp(2, hidden, this.nClasses, s.activation, s.seed);
-    var train = this._trainingData();
-    this.trainer = new nl.Trainer(this.model, new nl.CrossEntropyLoss(), nl.buildOptimizer(s.optimizer, this.model, s.lr),
-                                  this.scaler.transform(train.X), train.y, this.scaler.transform(this.XVal), this.yVal,
-                                  s.batch || null, s.seed);
+    this.trainer = makeTrainer(s, this, this._trainingData());
+    this.model = this.trainer.model;
     var nParams = this.model.parameters().reduce(function (a, p) { return a + p.value.length; }, 0);
     // The map is one forward pass over res x res cells: fewer cells for a big network.
     this.resolution = [64, 48, 32, 24, 16, 12, 8].filter(function (r) { return r * r * nParams <= 4e6; })[0] || 8;
@@ -362,7 +377,8 @@
 
   Playground.prototype.addPoint = function (x1, x2, cls) {
     // A training point of class `cls` at data coordinates (x1, x2); training goes on from the current weights.
-    this.added.push([x1, x2, cls]);
+    // Rounded to 3 decimals, so that the copied nnlib code holds exactly the page's numbers.
+    this.added.push([Math.round(x1 * 1000) / 1000, Math.round(x2 * 1000) / 1000, cls]);
     var train = this._trainingData();
     this.trainer.X = this.scaler.transform(train.X); this.trainer.y = train.y; this.trainer._batches = null;
     this.redraw(true);
@@ -560,5 +576,6 @@
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
   }
   return {Playground: Playground, parseSetup: parseSetup, setupText: setupText, nnlibCode: nnlibCode,
+          prepareData: prepareData, makeTrainer: makeTrainer,
           DEFAULTS: DEFAULTS, LEARNING_RATES: LEARNING_RATES, BATCH_SIZES: BATCH_SIZES, start: start};
 }));
