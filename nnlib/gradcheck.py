@@ -21,7 +21,8 @@ def numerical_grad(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> 
     """Central-difference gradient of the scalar ``f()`` with respect to the array ``x``.
 
     ``x`` is perturbed in place, one element at a time, and restored; ``f`` must read it.
-    Returns an array shaped like ``x``.
+    Returns an array shaped like ``x``. ``eps`` is the step that chapter 5 and the notation
+    page call delta: ``(f(x + delta e_i) - f(x - delta e_i)) / (2 delta)`` for each entry i.
     """
     if not callable(f):
         raise TypeError(f"numerical_grad: f must be callable as f() -> float, got {type(f).__name__}")
