@@ -98,6 +98,19 @@ const out = tasks.map((t) => {
             W: trainer.model.denseLayers().map((d) => arr(d.W)),
             code: pg.nnlibCode(s, t.added || [], t.epochs, "")};
   }
+  if (t.kind === "click") {
+    // Train, add points as a click does, train on; which class the network gives the points.
+    const s = pg.parseSetup(t.setup), data = pg.prepareData(s), trainer = pg.makeTrainer(s, data);
+    const predict = () => {
+      const out = trainer.model.forward(data.scaler.transform(nl.matrix(t.added.map((p) => [p[0], p[1]]))));
+      return t.added.map((_, i) => (out.data[2 * i + 1] > out.data[2 * i] ? 1 : 0));
+    };
+    trainer.run(t.before);
+    const first = predict();
+    pg.useTrainingData(trainer, data.scaler, pg.withPoints(data, t.added));
+    trainer.run(t.after);
+    return {before: first, after: predict(), rows: trainer.X.rows};
+  }
   if (t.kind === "code") {
     return {code: pg.nnlibCode(pg.parseSetup(t.setup), t.added, t.epochs, "")};
   }
@@ -434,3 +447,19 @@ def test_every_embed_in_the_book_is_valid():
         assert text.count('class="nnbook-playground"') == len(ids), f"{page.name}: an embed not in embed()'s form"
         assert len(ids) == len(set(ids)), f"{page.name}: two playgrounds share an id: {ids}"
     assert found >= 1  # playground.md at least
+
+
+def test_what_the_book_page_says_to_try():
+    """The numbers and outcomes playground.md's "Things to try" promises, run as the page runs them."""
+    setups = [("dataset=xor&hidden=&samples=1000", 300), ("dataset=xor&hidden=8&samples=1000", 300),
+              ("activation=identity&optimizer=sgd&lr=10", 200), ("dataset=moons&noise=1", 300)]
+    linear, bent, diverging, noisy = run_js([{"kind": "run", "setup": s, "epochs": e} for s, e in setups])
+    assert abs(_floats(linear["losses"])[-1] - np.log(2)) < 0.01  # "stays near log 2"
+    assert _floats(bent["losses"])[-1] < 0.3  # 8 hidden units bend the boundary
+    assert len(diverging["losses"]) <= 10 and not np.isfinite(_floats(diverging["losses"])[-1])
+    # Three class-1 points on top of the upper moon (class 0): training on takes in most of them.
+    added = [[0.0, 1.0, 1], [0.1, 1.05, 1], [-0.1, 0.95, 1]]
+    (clicked,) = run_js([{"kind": "click", "setup": "", "added": added, "before": 200, "after": 300}])
+    assert clicked["before"] == [0, 0, 0] and sum(clicked["after"]) >= 2 and clicked["rows"] == 210 + 3
+    val, train = _floats(noisy["val"]), _floats(noisy["losses"])
+    assert val.argmin() + 1 == 2 and round(val[-1], 1) == 1.2 and round(train[-1], 2) == 0.26

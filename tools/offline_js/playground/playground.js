@@ -153,6 +153,18 @@
                           s.batch || null, s.seed);
   }
 
+  function withPoints(data, added) {
+    // The generated training points (data.XTrain, data.yTrain) plus `added` [[x1, x2, class], ...].
+    var n = data.XTrain.rows, m = added.length, X = new nl.Matrix(n + m, 2), y = new Int32Array(n + m);
+    X.data.set(data.XTrain.data); y.set(data.yTrain);
+    for (var i = 0; i < m; i++) { X.data[2 * (n + i)] = added[i][0]; X.data[2 * (n + i) + 1] = added[i][1]; y[n + i] = added[i][2]; }
+    return {X: X, y: y};
+  }
+  function useTrainingData(trainer, scaler, train) {
+    // Train on from the current weights with new training points (the current epoch restarts).
+    trainer.X = scaler.transform(train.X); trainer.y = train.y; trainer._batches = null;
+  }
+
   // ---- the widget ---------------------------------------------------------------------------
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -307,13 +319,7 @@
     this.reset();
   };
 
-  Playground.prototype._trainingData = function () {
-    // The generated training points plus the clicked ones, standardized by the scaler.
-    var n = this.XTrain.rows, m = this.added.length, X = new nl.Matrix(n + m, 2), y = new Int32Array(n + m);
-    X.data.set(this.XTrain.data); y.set(this.yTrain);
-    for (var i = 0; i < m; i++) { X.data[2 * (n + i)] = this.added[i][0]; X.data[2 * (n + i) + 1] = this.added[i][1]; y[n + i] = this.added[i][2]; }
-    return {X: X, y: y};
-  };
+  Playground.prototype._trainingData = function () { return withPoints(this, this.added); };
 
   Playground.prototype.reset = function () {
     // New weights for the network of the settings; the loss curve starts over.
@@ -379,8 +385,7 @@
     // A training point of class `cls` at data coordinates (x1, x2); training goes on from the current weights.
     // Rounded to 3 decimals, so that the copied nnlib code holds exactly the page's numbers.
     this.added.push([Math.round(x1 * 1000) / 1000, Math.round(x2 * 1000) / 1000, cls]);
-    var train = this._trainingData();
-    this.trainer.X = this.scaler.transform(train.X); this.trainer.y = train.y; this.trainer._batches = null;
+    useTrainingData(this.trainer, this.scaler, this._trainingData());
     this.redraw(true);
   };
 
@@ -576,6 +581,6 @@
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
   }
   return {Playground: Playground, parseSetup: parseSetup, setupText: setupText, nnlibCode: nnlibCode,
-          prepareData: prepareData, makeTrainer: makeTrainer,
+          prepareData: prepareData, makeTrainer: makeTrainer, withPoints: withPoints, useTrainingData: useTrainingData,
           DEFAULTS: DEFAULTS, LEARNING_RATES: LEARNING_RATES, BATCH_SIZES: BATCH_SIZES, start: start};
 }));
