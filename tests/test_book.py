@@ -64,16 +64,17 @@ def build(book: Path) -> Path:
     """
     # npm and node are not needed to build the book: shims that fail loudly come first on PATH,
     # so a build step that called them would fail this test.
-    shims = Path(tempfile.mkdtemp(prefix="no-npm-"))
-    for tool in ("npm", "npx", "node"):
-        (shims / tool).write_text(f"#!/bin/sh\necho 'the book build called {tool}' >&2\nexit 97\n")
-        (shims / tool).chmod(0o755)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-           "PATH": os.pathsep.join([str(shims), os.environ.get("PATH", "")])}
-    # The kernels must use the notebook's inline backend, or plt.show() would output nothing.
-    env.pop("MPLBACKEND", None)
-    proc = subprocess.run([*JUPYTER_BOOK, "build", "--all", str(book), "-W", "-n", "--keep-going"],
-                          capture_output=True, text=True, timeout=BUILD_TIMEOUT, env=env)
+    with tempfile.TemporaryDirectory(prefix="no-npm-") as folder:
+        shims = Path(folder)
+        for tool in ("npm", "npx", "node"):
+            (shims / tool).write_text(f"#!/bin/sh\necho 'the book build called {tool}' >&2\nexit 97\n")
+            (shims / tool).chmod(0o755)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+               "PATH": os.pathsep.join([str(shims), os.environ.get("PATH", "")])}
+        # The kernels must use the notebook's inline backend, or plt.show() would output nothing.
+        env.pop("MPLBACKEND", None)
+        proc = subprocess.run([*JUPYTER_BOOK, "build", "--all", str(book), "-W", "-n", "--keep-going"],
+                              capture_output=True, text=True, timeout=BUILD_TIMEOUT, env=env)
     if proc.returncode != 0:
         pytest.fail(f"jupyter-book build of {book} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
     return book / "_build" / "html"
