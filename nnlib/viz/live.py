@@ -3,8 +3,10 @@
 In the online book there is no kernel, so the ipywidgets ``Playground`` cannot train. There the
 playground runs in the reader's browser instead: ``tools/offline_js/playground/nnlib.js`` is
 the network of the Playground (chapters 3-7: ``Dense``, the activations, ``CrossEntropyLoss``,
-``SGD``, ``Adam``) in plain JavaScript, checked against nnlib by ``tests/test_playground_js.py``,
-and ``playground.js`` draws the controls, the probability map, the loss curves and the network.
+``SGD``, ``Adam``, and numpy's ``default_rng``) in plain JavaScript, checked against nnlib by
+``tests/test_playground_js.py``: for the same settings and seed the page trains what
+``train_setup`` trains here, in float64. ``playground.js`` draws the controls, the probability
+map, the loss curves and the network.
 
 A page embeds one with a markdown cell written by ``embed``::
 
@@ -122,6 +124,7 @@ def save_fallback(path: str | Path, epochs: int = 200, **setup: object) -> Path:
     """Draw the setup after ``epochs`` epochs of nnlib training as a PNG at ``path``: the
     probability map with training (circles) and validation (triangles) points, and the losses."""
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     trainer, d = train_setup(epochs, **setup)
     bounds = grid_bounds(d["X"])
@@ -135,7 +138,9 @@ def save_fallback(path: str | Path, epochs: int = 200, **setup: object) -> Path:
     ax_map.scatter(*d["X_val"].T, c=CLASS_COLORS[d["y_val"]], s=20, marker="^", edgecolors="black",
                    linewidths=0.5, label="validation")
     ax_map.set(xlabel="x₁", ylabel="x₂", xlim=bounds[:2], ylim=bounds[2:])
-    ax_map.legend(loc="lower left", fontsize=7, framealpha=0.8)
+    markers = [Line2D([], [], marker="o", linestyle="", color="0.45", markeredgecolor="white", label="training"),
+               Line2D([], [], marker="^", linestyle="", color="0.45", markeredgecolor="black", label="validation")]
+    ax_map.legend(handles=markers, loc="lower left", fontsize=7, framealpha=0.8)
     val_acc = nl.accuracy(d["y_val"], trainer.model(trainer.X_test).argmax(axis=1))
     ax_map.set_title(f"epoch {trainer.epoch}: validation accuracy {val_acc:.0%}", fontsize=10)
     epochs_axis = np.arange(1, trainer.epoch + 1)
