@@ -181,3 +181,13 @@ def test_predict_proba_temperature_needs_logits():
     np.testing.assert_allclose(nl.predict_proba(model, X_HAND, temperature=1.0).sum(axis=1), 1)
     with pytest.raises(ValueError, match="predict_proba.*temperature"):
         nl.predict_proba(picker(), X_HAND, temperature=0.0)
+
+
+def test_temperature_slope_matches_finite_differences():
+    # fit_temperature bisects on d/dbeta mean CE(softmax(beta Z)); check that derivative.
+    from nnlib.predict import _nll_slope
+    Z, y = _logits_and_labels(n=300, scale=2.0, seed=3)
+    delta = 1e-6
+    for beta in (0.2, 1.0, 3.0):
+        numeric = (_nll(Z, y, 1 / (beta + delta)) - _nll(Z, y, 1 / (beta - delta))) / (2 * delta)
+        assert _nll_slope(Z, y, beta) == pytest.approx(numeric, rel=1e-6, abs=1e-9)
