@@ -38,6 +38,8 @@ def site(tmp_path_factory):
     book.mkdir()
     # The copy includes tools/offline_js/playground/ and tools/vendor_js/, the site's JavaScript.
     shutil.copytree(ROOT / "tools", book / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    if (ROOT / "assets").is_dir():  # the favicon and other files _config.yml names
+        shutil.copytree(ROOT / "assets", book / "assets")
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     (book / "_toc.yml").write_text("format: jb-book\nroot: playground\nchapters:\n  - file: other\n"
                                    "  - file: chapters/try_it\n")

@@ -532,7 +532,7 @@
     this.X = X; this.y = y; this.XVal = XVal || null; this.yVal = yVal || null;
     this.batchSize = batchSize || null; this.rng = asRng(rng);
     this.losses = []; this.valLosses = []; this.valAccuracies = []; this.diverged = null; this.steps = 0;
-    this._batches = null; this._next = 0; this._total = 0;
+    this._batches = null; this._next = 0; this._total = 0; this._val = null; this._epochLoss = 0;
   }
   Object.defineProperty(Trainer.prototype, "epoch", {get: function () { return this.losses.length; }});
   Trainer.prototype._loss = function (Xb, yb) {
@@ -546,38 +546,62 @@
   };
   Trainer.prototype.run = function (epochs, budgetMs) {
     // Train up to `epochs` whole epochs, or until `budgetMs` milliseconds have passed (then the
-    // current epoch continues on the next call). Returns the number of epochs completed.
+    // current epoch, or its validation pass, continues on the next call). Returns the number
+    // of epochs completed. The results do not depend on the budget.
     var done = 0, start = budgetMs ? now() : 0, n = this.X.rows;
+    function late() { return budgetMs && now() - start > budgetMs; }
     while (done < epochs && this.diverged === null) {
-      if (this._batches === null) {
+      if (this._batches === null && this._val === null) {
         this._batches = this.batchSize === null || this.batchSize >= n ? [[this.X, this.y]]
           : minibatches(this.X, this.y, this.batchSize, this.rng);
         this._next = 0; this._total = 0;
       }
-      var stop = false;
-      while (this._next < this._batches.length) {
-        var b = this._batches[this._next++], value = this._step(b[0], b[1]);
-        this._total += value * b[0].rows;
-        if (!isFinite(value)) { this._next = this._batches.length; break; }
-        if (budgetMs && now() - start > budgetMs && this._next < this._batches.length) { stop = true; break; }
+      if (this._batches !== null) {
+        var stop = false;
+        while (this._next < this._batches.length) {
+          var b = this._batches[this._next++], value = this._step(b[0], b[1]);
+          this._total += value * b[0].rows;
+          if (!isFinite(value)) { this._next = this._batches.length; break; }
+          if (late() && this._next < this._batches.length) { stop = true; break; }
+        }
+        if (stop) { break; }
+        this._epochLoss = this._total / n;
+        this._batches = null;
+        this._val = this.XVal !== null ? {next: 0, loss: 0, right: 0} : null;
+        if (this._val !== null && late()) { break; }
       }
-      if (stop) { break; }
-      var total = this._total / n;
-      this._batches = null;
-      this.losses.push(total);
+      if (this._val !== null && !this._validate(late)) { break; }
+      this.losses.push(this._epochLoss);
       if (this.XVal !== null) {
-        this.valLosses.push(this._loss(this.XVal, this.yVal));
-        this.valAccuracies.push(accuracy(this.yVal, this.lastOutput));
+        this.valLosses.push(this._val.loss / this.XVal.rows);
+        this.valAccuracies.push(this._val.right / this.XVal.rows);
+        this._val = null;
       }
       done += 1;
-      if (!isFinite(total)) {
-        this.diverged = "Training diverged at epoch " + this.epoch + ": the loss became " + total +
+      if (!isFinite(this._epochLoss)) {
+        this.diverged = "Training diverged at epoch " + this.epoch + ": the loss became " + this._epochLoss +
           ". The steps are too large for learning rate " + this.optimizer.lr + "; lower it and press Reset.";
       }
-      if (budgetMs && now() - start > budgetMs) { break; }
+      if (late()) { break; }
     }
     return done;
   };
+  Trainer.prototype._validate = function (late) {
+    // The validation loss and accuracy, VALIDATION_CHUNK rows at a time so that a big network's
+    // pass can be spread over frames; true once every row is done.
+    var v = this._val, n = this.XVal.rows;
+    while (v.next < n) {
+      var idx = [];
+      for (var i = v.next; i < Math.min(n, v.next + VALIDATION_CHUNK); i++) { idx.push(i); }
+      var yb = takeLabels(this.yVal, idx), value = this._loss(takeRows(this.XVal, idx), yb);
+      v.loss += value * idx.length;
+      v.right += Math.round(accuracy(yb, this.lastOutput) * idx.length);
+      v.next += idx.length;
+      if (v.next < n && late()) { return false; }
+    }
+    return true;
+  };
+  var VALIDATION_CHUNK = 64;
   function accuracy(y, logits) {
     // Share of rows whose largest logit is at the label (nnlib.accuracy of the argmax).
     var k = logits.cols, right = 0;
