@@ -165,6 +165,12 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     external = js("return performance.getEntriesByType('resource').map(r => r.name)"
                   f".filter(n => !n.startsWith('{site.url}') && !n.startsWith('data:'))")
     scripts = js("return Array.from(document.scripts).map(s => s.src).filter(s => s)")
+    # At the default width (1280 px) no code cell may need a sideways scroll bar.
+    wide_code = js("return Array.from(document.querySelectorAll('div.cell_input pre, div.highlight pre'))"
+                   ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 80))")
+    search_fields = js("return Array.from(document.querySelectorAll('.search-button-field'))"
+                       ".filter(b => b.offsetParent !== null).length")
+    favicon = js("const l = document.querySelector('link[rel=icon]'); return l ? l.href : null")
 
     height = min(js("return document.documentElement.scrollHeight"), 12000)
     driver.set_window_size(1280, max(height, 900))
@@ -177,6 +183,9 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     assert not errors, f"{where}: console errors: {errors}"
     assert not broken, f"{where}: images that did not load: {broken}"
     assert not external, f"{where}: requests to other origins (the site must work offline): {external}"
+    assert not wide_code, f"{where}: {len(wide_code)} code cells scroll sideways, e.g. {wide_code[0]!r}"
+    assert search_fields == 1, f"{where}: {search_fields} search boxes visible, expected 1"
+    assert favicon and favicon.startswith(site.url), f"{where}: no local favicon ({favicon})"
     if n_math:
         assert n_mjx > 0 and raw_tex == 0, f"{where}: {raw_tex} of {n_math} math elements were not typeset"
         mathjax = [s for s in scripts if "tex-chtml" in s]
@@ -256,7 +265,8 @@ DEMO_CELLS = [
     ("code", "X, y = nl.datasets.make_moons(200, noise=0.2)\n"
              "model = nl.Sequential(nl.Dense(2, 8, rng=0), nl.Tanh(), nl.Dense(8, 2, rng=1))\n"
              "curves = viz.LiveCurves()\n"
-             "history = curves.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.02), X, y,\n"
+             "opt = nl.Adam(model.parameters(), lr=0.02)\n"
+             "history = curves.fit(model, nl.CrossEntropyLoss(), opt, X, y,\n"
              "                     epochs=20, validation_data=(X, y))"),
     ("code", "viz.GradientDescentExplorer().show()"),
     ("code", "fig, ax = plt.subplots(figsize=(4, 3))\nax.plot(np.linspace(-3, 3), np.tanh(np.linspace(-3, 3)))\n"
@@ -271,6 +281,7 @@ def _demo_book(where: Path) -> Path:
     book.mkdir(parents=True)
     # The copy includes tools/vendor_js/, the JavaScript the site serves.
     shutil.copytree(ROOT / "tools", book / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "assets", book / "assets")
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     (book / "_toc.yml").write_text("format: jb-book\nroot: demo\n")
     nb = nbformat.v4.new_notebook()

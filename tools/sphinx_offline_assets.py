@@ -87,6 +87,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _config_inited, priority=900)
     # Before the widgets' HTML manager (priority 500), not deferred: see nnbook_offline.js.
     app.add_js_file("nnbook_offline.js", priority=400)
+    app.add_css_file("nnbook.css")
     # Early: an html-page-context handler that returns a template name ends the chain.
     app.connect("html-page-context", _dedupe_scripts, priority=1)
     app.connect("html-page-context", _playground_assets)
