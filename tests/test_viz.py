@@ -375,6 +375,16 @@ def test_network_view_updates_edges_heatmaps_and_histograms():
     assert counts.sum() == model[0].W.size
 
 
+def test_network_view_heatmap_ticks_are_whole_unit_numbers():
+    view = viz.NetworkView(build_mlp(2, (16,), 2, seed=0))   # W1 (2, 16), W2 (16, 2)
+    for im in view.heatmaps:
+        ax = im.axes
+        for ticks, (lo, hi) in [(ax.get_xticks(), sorted(ax.get_xlim())),
+                                (ax.get_yticks(), sorted(ax.get_ylim()))]:
+            shown = ticks[(ticks >= lo) & (ticks <= hi)]
+            assert len(shown) >= 2 and np.all(shown == np.round(shown)), shown
+
+
 def test_network_view_as_fit_callback_and_digit_filters():
     X, y = nl.datasets.load_digits()
     X = X[:200] / 16

@@ -141,6 +141,7 @@ class NetworkView:
             ax.set_yticks([])
             ax.set_title("Network: edge width = |weight|, blue > 0, orange < 0")
             row += 1
+        from matplotlib.ticker import MaxNLocator
         self.heatmaps, self.hists, self.hist_axes = [], [], []
         maps_row = outer[row, 0].subgridspec(1, n_layers, wspace=0.45)
         hist_row = outer[row + 1, 0].subgridspec(1, n_layers, wspace=0.45)
@@ -153,6 +154,8 @@ class NetworkView:
             ax.set_xlabel("output unit", fontsize=8)
             ax.set_ylabel("input unit", fontsize=8)
             ax.tick_params(labelsize=7)
+            for axis in (ax.xaxis, ax.yaxis):   # unit numbers: 0, 1, ..., never 0.5
+                axis.set_major_locator(MaxNLocator(integer=True))
             self.heatmaps.append(im)
             hax = fig.add_subplot(hist_row[0, i])
             counts, edges = self._histogram(W)
