@@ -480,10 +480,29 @@
       ctx.beginPath(); ctx.arc(px(p[0]), py(p[1]), 5, 0, 2 * Math.PI);
       ctx.fillStyle = color(p[2]); ctx.fill(); ctx.strokeStyle = "black"; ctx.stroke();
     });
+    // Axis ticks in data coordinates, inside the edges: x1 along the top, x2 down the right side.
+    ctx.font = "10px sans-serif"; ctx.fillStyle = "rgba(0,0,0,0.6)"; ctx.strokeStyle = "rgba(0,0,0,0.35)"; ctx.lineWidth = 1;
+    ticks(b[0], b[1]).forEach(function (v) {
+      var x = px(v); ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, 4); ctx.stroke(); ctx.fillText(String(v), x + 2, 12);
+    });
+    ticks(b[2], b[3]).forEach(function (v) {
+      var y = py(v); ctx.beginPath(); ctx.moveTo(W, y); ctx.lineTo(W - 4, y); ctx.stroke();
+      ctx.fillText(String(v), W - 6 - ctx.measureText(String(v)).width, y - 2);
+    });
+    ctx.fillText("x\u2081 \u2192", W / 2 - 10, 24); ctx.fillText("x\u2082 \u2191", W - 30, H / 2 + 14);
     ctx.fillStyle = "rgba(0,0,0,0.7)"; ctx.font = "11px sans-serif";
     ctx.fillText("\u25CF training   \u25B2 validation", 6, H - 6);
   };
 
+  function ticks(lo, hi) {
+    // Round values inside (lo, hi), about four of them, at a 1-2-5 step.
+    var step = niceCeiling((hi - lo) / 5), out = [];
+    for (var v = Math.ceil(lo / step) * step; v < hi; v += step) {
+      var r = +v.toPrecision(6);
+      if (r > lo + 0.04 * (hi - lo) && r < hi - 0.04 * (hi - lo)) { out.push(r); }
+    }
+    return out;
+  }
   function niceCeiling(x) {
     // The smallest of 1, 2, 5 times a power of ten that is >= x (nnlib.viz._render.nice_ceiling).
     if (!(x > 0)) { return 1; }
@@ -518,8 +537,8 @@
     }
     line(t.losses, "rgb(31,119,180)", []);
     line(t.valLosses, "rgb(255,127,14)", [5, 3]);
-    ctx.fillStyle = "rgb(31,119,180)"; ctx.fillText("\u2014 train", R - 110, T + 14);
-    ctx.fillStyle = "rgb(255,127,14)"; ctx.fillText("- - validation", R - 68, T + 14);
+    ctx.fillStyle = "rgb(31,119,180)"; ctx.fillText("\u2014 train", R - 128, T + 14);
+    ctx.fillStyle = "rgb(255,127,14)"; ctx.fillText("- - validation", R - 72, T + 14);
   };
 
   Playground.prototype._drawNetwork = function () {
@@ -531,7 +550,7 @@
     var xs = sizes.map(function (_, i) { return 20 + i * (W - 40) / Math.max(sizes.length - 1, 1); });
     function ys(n) {
       var m = Math.min(n, MAXU), out = [];
-      for (var i = 0; i < m; i++) { out.push(H / 2 + (i - (m - 1) / 2) * Math.min(11, (H - 24) / Math.max(m - 1, 1))); }
+      for (var i = 0; i < m; i++) { out.push(H / 2 + 6 + (i - (m - 1) / 2) * Math.min(11, (H - 34) / Math.max(m - 1, 1))); }
       return out;
     }
     var big = 0;
