@@ -2,24 +2,32 @@
 
 Formulas follow PyTorch's ``torch.optim.SGD`` and ``torch.optim.Adam``. Updates are in place,
 so after ``step()`` the layer's own arrays (``layer.W``) hold the new values. To add an
-optimizer, subclass ``Optimizer`` and write ``step()``.
+optimizer, subclass ``Optimizer`` and write ``_update(w, g, state)`` (or ``step()``).
+Taught in chapter 6 (parameter update); ``fused=True`` is explained in ``nnlib/fused.py``.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from typing import NamedTuple
 
 import numpy as np
 
 from ._validation import check_in_range, check_non_negative_float, check_positive_float
+from .fused import fused_state_views, fused_step
 from .layers import Layer, Parameter
 
 
 class Optimizer:
-    """Base class: holds the ``Parameter`` handles; ``step()`` updates, ``zero_grad()`` clears."""
+    """Base class: holds the ``Parameter`` handles; ``step()`` updates, ``zero_grad()`` clears.
 
-    def __init__(self, params: Iterable[Parameter], lr: float) -> None:
+    A subclass writes the textbook update of one parameter, ``_update(w, g, state)``, which
+    changes ``w`` (and its ``state``, a dict made by ``_new_state(w)``) in place. ``step()``
+    calls it on every parameter in turn. ``fused=True`` runs the same ``_update`` once on all
+    parameters of a dtype laid end to end (``nnlib/fused.py``): the same numbers, bit for
+    bit, in far fewer numpy calls, which pays off for small networks. A subclass may instead
+    override ``step()`` itself (as the README's ``SignSGD`` does).
+    """
+
+    def __init__(self, params: Iterable[Parameter], lr: float, fused: bool = False) -> None:
         name = type(self).__name__
         if isinstance(params, Layer) or not isinstance(params, Iterable):
             raise TypeError(f"{name}: params must be a list of parameters; pass model.parameters(), "
@@ -30,115 +38,95 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Parameter):
                 raise TypeError(f"{name}: params must come from model.parameters(), got {type(p).__name__}")
+        if not isinstance(fused, bool):
+            raise TypeError(f"{name}: fused must be True or False, got {fused!r}")
         self.params = params
         self.lr = check_positive_float(lr, name, "lr")
+        self.fused = fused
+        #: One state dict per parameter (with ``fused=True``, one per dtype in ``nnlib.fused``).
+        self.state: list[dict[str, np.ndarray | None]] = [] if fused else [
+            self._new_state(p.value) for p in params]
 
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
-        raise NotImplementedError(f"{type(self).__name__} must implement step()")
+        if self.fused:
+            fused_step(self)
+            return
+        for p, state in zip(self.params, self.state):
+            self._update(p.value, p.grad, state)
+
+    def _new_state(self, w: np.ndarray) -> dict[str, np.ndarray | None]:
+        """The per-parameter state before the first step (e.g. zero moments), for ``w``."""
+        return {}
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]) -> None:
+        """Move ``w`` in place one step against its gradient ``g``; update ``state`` in place."""
+        raise NotImplementedError(f"{type(self).__name__} must implement step(), or _update(w, g, state) for step() to call")
+
+    def _state_of(self, key: str) -> list[np.ndarray | None]:
+        """``state[key]`` of every parameter, shaped like it (views into the flat arrays if fused)."""
+        if self.fused:
+            return fused_state_views(self, key)
+        return [state.get(key) for state in self.state]
 
     def zero_grad(self) -> None:
         """Set every gradient to 0 (backward overwrites them; this makes a stale step a no-op)."""
         for p in self.params:
             p.grad.fill(0)
 
-    def _scratch(self, i: int, like: np.ndarray) -> np.ndarray:
-        """A temporary shaped like parameter ``i``, allocated once and reused every step.
-
-        An update such as ``w -= lr * g`` needs one temporary the size of ``w``; reusing it
-        avoids a fresh allocation (and the page faults of a large one) on every step.
-        """
-        store = self.__dict__.setdefault("_tmp", {})
-        tmp = store.get(i)
-        if tmp is None or tmp.shape != like.shape or tmp.dtype != like.dtype:
-            tmp = store[i] = np.empty_like(like)
-        return tmp
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr})"
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum and weight decay.
+    """Stochastic gradient descent with optional momentum and weight decay (chapter 6).
 
     ``g = grad + weight_decay * w``; with momentum ``v = momentum * v + g`` (``v = g`` on the
     first step) and ``w -= lr * v``; without, ``w -= lr * g``. Weight decay thus shrinks
     every parameter given (biases too, as in PyTorch) by ``1 - lr * weight_decay`` per step
     without momentum; for SGD, L2 and decoupled decay are the same thing.
+    ``velocity[i]`` is parameter ``i``'s velocity (``None`` before the first step).
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
+                 weight_decay: float = 0.0, fused: bool = False) -> None:
+        super().__init__(params, lr, fused)
         self.momentum = check_in_range(momentum, "SGD", "momentum", 0.0, 1.0)
         self.weight_decay = check_non_negative_float(weight_decay, "SGD", "weight_decay")
-        self.velocity: list[np.ndarray | None] = [None] * len(self.params)
 
-    def step(self) -> None:
-        for i, p in enumerate(self.params):
-            w, g = p.value, p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * w
-            if self.momentum:
-                v = self.velocity[i]
-                if v is None:
-                    v = self.velocity[i] = g.copy()
-                else:
-                    v *= self.momentum
-                    v += g
-                g = v
-            # In place, through a reused scratch array: the layer's own array changes and
-            # nothing the size of w is allocated per step.
-            tmp = np.multiply(g, self.lr, out=self._scratch(i, w))
-            w -= tmp
+    def _new_state(self, w: np.ndarray) -> dict[str, np.ndarray | None]:
+        return {"velocity": None}
 
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self.momentum:
+            v = state["velocity"]
+            if v is None:
+                v = state["velocity"] = g.copy()  # PyTorch starts the velocity at g, not 0
+            else:
+                v *= self.momentum
+                v += g  # v = momentum * v + g, in place
+            g = v
+        w -= self.lr * g
 
-class _Flat:
-    """Same-dtype parameters laid end to end in one flat array, with a view per parameter.
-
-    A small network has a handful of small arrays, and numpy spends ~1 us on every call
-    whatever its size; Adam's eleven operations per array then cost more in calls than in
-    arithmetic. Run on one concatenation they are eleven calls in all (plus one to gather
-    the gradients and one per array to apply the step): on a 2-16-16-2 network a step went
-    from ~70 to ~30 us.
-    """
-
-    def __init__(self, params: list[Parameter], indices: list[int]) -> None:
-        self.indices = indices
-        self.shapes = [params[i].value.shape for i in indices]
-        self.dtype = params[indices[0]].value.dtype
-        sizes = [math.prod(shape) for shape in self.shapes]
-        self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
-        self.size = sum(sizes)
-
-    def zeros(self) -> tuple[np.ndarray, list[np.ndarray]]:
-        """A zero flat array (size,) and its per-parameter views, shaped like the parameters."""
-        flat = np.zeros(self.size, dtype=self.dtype)
-        return flat, [flat[a:b].reshape(shape) for (a, b), shape in zip(self.bounds, self.shapes)]
-
-    def gather(self, arrays: list[np.ndarray], out: np.ndarray) -> np.ndarray:
-        """Copy ``arrays`` (the parameters' shapes) end to end into ``out`` (size,)."""
-        return np.concatenate([a.reshape(-1) for a in arrays], out=out)
-
-
-class _AdamGroup(NamedTuple):
-    """Adam's state for the parameters of one dtype, as flat arrays (see ``_Flat``)."""
-
-    flat: _Flat
-    m: np.ndarray            # first-moment estimates, (size,)
-    v: np.ndarray            # second-moment estimates, (size,)
-    grad: np.ndarray         # the gradients gathered for this step, (size,)
-    tmp: np.ndarray          # scratch; ends each step holding the step itself, (size,)
-    steps: list[np.ndarray]  # views of tmp shaped like each parameter
+    @property
+    def velocity(self) -> list[np.ndarray | None]:
+        """The velocity of every parameter (``None`` before the first step or without momentum)."""
+        return self._state_of("velocity")
 
 
 class Adam(Optimizer):
-    """Adam: per-parameter steps scaled by running estimates of the gradient's moments.
+    """Adam: per-parameter steps scaled by running estimates of the gradient's moments (chapter 6).
 
-    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, bias-corrected ``m_hat``,
-    ``v_hat``, then ``w -= lr * m_hat / (sqrt(v_hat) + eps)``. ``m[i]`` and ``v[i]`` are
-    the moment estimates of parameter ``i``, shaped like it: views into one flat array per
-    dtype, so change them in place (``opt.m[i][...] = ...``), not by assigning a new array.
+    With ``g = grad`` (plus ``weight_decay * w``, see below) at step ``t``::
+
+        m = b1 m + (1 - b1) g            v = b2 v + (1 - b2) g^2
+        m_hat = m / (1 - b1^t)           v_hat = v / (1 - b2^t)
+        w -= lr * m_hat / (sqrt(v_hat) + eps)
+
+    as ``torch.optim.Adam``. ``m[i]`` and ``v[i]`` are parameter ``i``'s moment estimates,
+    shaped like it; ``t`` counts the steps taken.
 
     ``weight_decay`` is coupled L2, as in ``torch.optim.Adam``: ``g = grad + weight_decay * w``
     goes into ``m`` and ``v``, so the decay is rescaled by ``1 / (sqrt(v_hat) + eps)`` like the
@@ -149,8 +137,8 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr)
+                 weight_decay: float = 0.0, fused: bool = False) -> None:
+        super().__init__(params, lr, fused)
         if not isinstance(betas, (tuple, list)):
             raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         if len(betas) != 2:
@@ -159,53 +147,33 @@ class Adam(Optimizer):
         self.eps = check_positive_float(eps, "Adam", "eps")
         self.weight_decay = check_non_negative_float(weight_decay, "Adam", "weight_decay")
         self.t = 0
-        # The update is elementwise, so it can run on all parameters at once: one flat group
-        # per dtype (float32 and float64 parameters cannot share an array). m[i] and v[i]
-        # are views into the groups' flat arrays.
-        by_dtype: dict[np.dtype, list[int]] = {}
-        for i, p in enumerate(self.params):
-            by_dtype.setdefault(p.value.dtype, []).append(i)
-        self._groups: list[_AdamGroup] = []
-        self.m: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
-        self.v: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
-        for indices in by_dtype.values():
-            flat = _Flat(self.params, indices)
-            (m, m_views), (v, v_views) = flat.zeros(), flat.zeros()
-            tmp, steps = flat.zeros()
-            for j, i in enumerate(indices):
-                self.m[i], self.v[i] = m_views[j], v_views[j]
-            self._groups.append(_AdamGroup(flat, m, v, flat.zeros()[0], tmp, steps))
 
     def step(self) -> None:
         self.t += 1
+        super().step()
+
+    def _new_state(self, w: np.ndarray) -> dict[str, np.ndarray | None]:
+        return {"m": np.zeros_like(w), "v": np.zeros_like(w)}
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]) -> None:
         b1, b2 = self.betas
+        if self.weight_decay:
+            g = g + self.weight_decay * w  # coupled L2: the decay goes through the moments
+        m, v = state["m"], state["v"]
+        m[...] = b1 * m + (1 - b1) * g
+        v[...] = b2 * v + (1 - b2) * (g * g)
         # The zero-initialised moments are biased towards 0 early on; dividing by
-        # (1 - beta^t) removes that bias. Folded into one scalar step size per step.
-        c1 = 1 - b1 ** self.t
-        c2 = 1 - b2 ** self.t
-        step_size = self.lr / c1
-        # m_hat / (sqrt(v_hat) + eps) = sqrt(c2) * m / (sqrt(v) + eps * sqrt(c2)): the same
-        # number with the 1 / c2 moved out of the square root, so v needs no rescaled copy.
-        root_c2 = math.sqrt(c2)  # a Python float: a numpy float64 would upcast float32 arithmetic
-        for flat, m, v, g, tmp, steps in self._groups:
-            params = [self.params[i] for i in flat.indices]
-            flat.gather([p.grad for p in params], out=g)
-            if self.weight_decay:
-                flat.gather([p.value for p in params], out=tmp)
-                tmp *= self.weight_decay
-                g += tmp
-            # Every line below works in place on m, v or the scratch array: a step allocates
-            # nothing (the straightforward expressions allocate 6 arrays the size of w).
-            m *= b1
-            m += np.multiply(g, 1 - b1, out=tmp)
-            v *= b2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1 - b2
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp += self.eps * root_c2
-            np.divide(m, tmp, out=tmp)
-            tmp *= step_size * root_c2
-            for p, step in zip(params, steps):
-                w = p.value
-                w -= step
+        # (1 - beta^t) removes that bias. (Python floats: a numpy float64 would upcast float32.)
+        m_hat = m / (1 - b1 ** self.t)
+        v_hat = v / (1 - b2 ** self.t)
+        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    @property
+    def m(self) -> list[np.ndarray]:
+        """First-moment estimates, one per parameter, shaped like it (zeros before any step)."""
+        return self._state_of("m")
+
+    @property
+    def v(self) -> list[np.ndarray]:
+        """Second-moment estimates, one per parameter, shaped like it (zeros before any step)."""
+        return self._state_of("v")

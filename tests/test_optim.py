@@ -256,3 +256,60 @@ def test_optimizer_argument_errors():
         nl.Adam(params, betas=(0.9, 1.0))
     with pytest.raises(ValueError, match=r"Adam: eps must be a positive number, got 0"):
         nl.Adam(params, eps=0)
+
+
+# ---------------------------------------------------------------- the fused path (nnlib/fused.py)
+
+FUSED_CASES = [
+    ("SGD", lambda p, fused: nl.SGD(p, lr=0.1, fused=fused)),
+    ("SGD-momentum-wd", lambda p, fused: nl.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01, fused=fused)),
+    ("Adam", lambda p, fused: nl.Adam(p, lr=0.01, fused=fused)),
+    ("Adam-wd", lambda p, fused: nl.Adam(p, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1,
+                                         fused=fused)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, make", FUSED_CASES, ids=[c[0] for c in FUSED_CASES])
+def test_fused_step_equals_the_readable_step_bit_for_bit(name, make, dtype):
+    # The same elementwise _update on the flat arrays: identical floating-point operations.
+    def train(fused):
+        model = nl.Sequential(nl.Dense(3, 5, rng=0, dtype=dtype), nl.Tanh(), nl.Dense(5, 2, rng=1, dtype=dtype))
+        opt = make(model.parameters(), fused)
+        loss = nl.CrossEntropyLoss()
+        rng = np.random.default_rng(2)
+        for _ in range(7):
+            X = rng.normal(size=(8, 3)).astype(dtype)
+            loss(model(X), rng.integers(0, 2, size=8))
+            model.backward(loss.backward())
+            opt.step()
+        return model, opt
+
+    (plain, opt_plain), (fused, opt_fused) = train(False), train(True)
+    for (k, a), b in zip(plain.params.items(), fused.params.values()):
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_array_equal(a, b, err_msg=k)
+    key = "m" if name.startswith("Adam") else "velocity"
+    for a, b in zip(opt_plain._state_of(key), opt_fused._state_of(key)):
+        if a is None:
+            assert b is None
+        else:
+            assert a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+
+
+def test_fused_state_views_are_live_and_shaped_like_the_parameters():
+    holders = [Holder(np.ones((2, 3))), Holder(np.ones(3), np.float32), Holder(np.ones(1))]
+    opt = nl.Adam([p for h in holders for p in h.parameters()], lr=0.1, fused=True)
+    for h in holders:
+        h.set_grad(np.ones_like(h.w, dtype=np.float64))
+    opt.step()
+    assert [m.shape for m in opt.m] == [(2, 3), (3,), (1,)]
+    assert [m.dtype for m in opt.m] == [np.float64, np.float32, np.float64]
+    opt.m[0][...] = 5.0  # a view into the flat state: the change is seen by the next step
+    assert (opt._flat_groups[0].state["m"][:6] == 5.0).all()
+
+
+def test_fused_must_be_a_bool():
+    with pytest.raises(TypeError, match="Adam: fused must be True or False, got 1"):
+        nl.Adam(Holder([1.0]).parameters(), fused=1)

@@ -68,11 +68,11 @@ def build_mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "r
 def build_optimizer(name: str, model: nl.Layer, lr: float) -> nl.Optimizer:
     """An optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``) for ``model``'s parameters."""
     if name == "sgd":
-        return nl.SGD(model.parameters(), lr=lr)
+        return nl.SGD(model.parameters(), lr=lr, fused=True)
     if name == "momentum":
-        return nl.SGD(model.parameters(), lr=lr, momentum=0.9)
+        return nl.SGD(model.parameters(), lr=lr, momentum=0.9, fused=True)
     if name == "adam":
-        return nl.Adam(model.parameters(), lr=lr)
+        return nl.Adam(model.parameters(), lr=lr, fused=True)
     raise ValueError(f"build_optimizer: unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}")
 
 
