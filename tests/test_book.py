@@ -218,7 +218,9 @@ def toc_pages(book: Path) -> list[tuple[str, Path]]:
 
 #: The nnlib.viz classes that are ipywidgets control panels. (NetworkView and LiveCurves are
 #: plain figures updated in place: they show as images, not as widgets.)
-CONTROL_PANELS = re.compile(r"\bviz\.(Playground|NetworkExplorer|ActivationExplorer|GradientDescentExplorer)\(")
+CONTROL_PANELS = re.compile(
+    r"\bviz\.(Playground|NetworkExplorer|ActivationExplorer|GradientDescentExplorer|ScalingExplorer|"
+    r"LogitExplorer|BackpropStepper)\(")
 
 
 def uses_viz(source: Path | None) -> bool:
