@@ -194,7 +194,6 @@
     this.running = false;
     this._frame = null;
     this._mapEvery = 1; this._frames = 0;
-    this.timings = {step: [], redraw: []};
     this._build();
     this.newData();
   }
@@ -346,8 +345,7 @@
   };
 
   Playground.prototype.step = function (epochs, budgetMs) {
-    var t0 = performance.now(), done = this.trainer.run(epochs, budgetMs);
-    this.timings.step.push(performance.now() - t0);
+    var done = this.trainer.run(epochs, budgetMs);
     this.redraw();
     return done;
   };
@@ -404,7 +402,7 @@
 
   // ---- drawing -------------------------------------------------------------------------------
   Playground.prototype.redraw = function (full) {
-    var t0 = performance.now(), t = this.trainer;
+    var t = this.trainer;
     this._frames += 1;
     if (full || this._frames % this._mapEvery === 0) {
       var tm = performance.now();
@@ -425,7 +423,6 @@
           Math.round(100 * t.valAccuracies[t.epoch - 1]) + "%";
       }
     }
-    this.timings.redraw.push(performance.now() - t0);
   };
 
   Playground.prototype._drawMap = function () {
@@ -592,9 +589,17 @@
 
   // ---- start every embed on the page -----------------------------------------------------------
   function start() {
+    // A browser that cannot run the playground (no nnlib.js, no BigInt) keeps the static picture.
+    if (!nl || typeof BigInt === "undefined") { return []; }
     var hosts = document.querySelectorAll(".nnbook-playground");
-    var made = Array.prototype.map.call(hosts, function (h) { return (h.nnbookPlayground = new Playground(h)); });
-    return made;
+    return Array.prototype.map.call(hosts, function (h) {
+      try { return (h.nnbookPlayground = new Playground(h)); }
+      catch (err) {
+        Array.prototype.forEach.call(h.children, function (c) { c.hidden = c.classList.contains("nnbook-pg"); });
+        console.warn("nnbook playground: showing the static picture instead:", err);
+        return null;
+      }
+    });
   }
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
