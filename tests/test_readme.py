@@ -23,8 +23,8 @@ def readme_namespace(tmp_path, monkeypatch):
     namespace: dict = {}
     for block in _python_blocks():
         # The usage example trains with a progress bar; keep test output quiet.
-        exec(compile(block.replace("validation_data=(X_test, y_test))",
-                                   "validation_data=(X_test, y_test), progress=False)"),
+        exec(compile(block.replace("validation_data=(X_val, y_val))",
+                                   "validation_data=(X_val, y_val), progress=False)"),
                      str(README), "exec"), namespace)
     return namespace
 
@@ -57,4 +57,7 @@ def test_readme_signsgd_steps_by_sign(readme_namespace):
     layer = nl.Dense(2, 2, init="zeros")
     layer.grads["W"][...] = [[0.5, -2.0], [0.0, 3.0]]
     SignSGD(layer.parameters(), lr=0.1).step()
+    np.testing.assert_allclose(layer.W, [[-0.1, 0.1], [0.0, -0.1]])
+    layer.W[...] = 0.0  # the same update on all parameters at once
+    SignSGD(layer.parameters(), lr=0.1, fused=True).step()
     np.testing.assert_allclose(layer.W, [[-0.1, 0.1], [0.0, -0.1]])
