@@ -225,3 +225,28 @@ def test_embed_in_a_notebook_page_beside_the_widgets(site, driver):
     assert abs(js("return pg.trainer.losses[49]") - 0.693) < 0.05  # the linear model's coin toss
     errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_without_javascript_the_static_picture_shows(site):
+    server, _ = site
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, chromedriver = book_test._chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    profile = book_test.tempfile.mkdtemp(prefix="nnbook-chromium-nojs-")
+    for flag in (*book_test.CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    try:
+        driver.get(server.url + "playground.html")
+        host = driver.find_element("css selector", ".nnbook-playground")
+        image = host.find_element("css selector", "img")
+        assert image.is_displayed() and "moons.png" in image.get_attribute("src")
+        assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 604
+        assert not host.find_elements("css selector", ".nnbook-pg")  # no live controls without JavaScript
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
