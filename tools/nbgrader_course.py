@@ -112,6 +112,6 @@ def _feedback(nb) -> dict[str, str]:
         if meta.get("grade") and cell.cell_type == "code":
             errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
             if errors:
-                first = f"{errors[0]['ename']}: {errors[0]['evalue']}".strip().splitlines()[0]
-                found[meta["grade_id"]] = first
+                lines = [line.strip() for line in errors[0]["evalue"].splitlines() if line.strip()]
+                found[meta["grade_id"]] = f"{errors[0]['ename']}: {lines[0]}" if lines else errors[0]["ename"]
     return found
