@@ -7,7 +7,8 @@ no console errors and no request to another origin; the scripts only on the page
 embed; changing the data set, Train (continuous) and Pause change the map and lower the
 loss; a click adds a point; "Copy as nnlib code" gives code that runs; a learning rate of 10
 ends in the divergence message; the settings come from the URL; the page keeps drawing frames
-with a huge network. It measures the step plus redraw of a 2-16-16-2 network on 1000 points
+with a huge network; the embed works in a notebook page beside ipywidgets; with JavaScript off
+the static picture shows. It measures the step plus redraw of a 2-16-16-2 network on 1000 points
 and prints it (``pytest -s``); it must fit in one 60 Hz frame.
 """
 from __future__ import annotations
