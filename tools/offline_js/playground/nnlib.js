@@ -456,10 +456,10 @@
       if (this.momentum) {
         var v = this.velocity[i];
         if (v === null) { v = this.velocity[i] = Float64Array.from(g); }
-        else { for (k = 0; k < v.length; k++) { v[k] = v[k] * this.momentum + g[k]; } }
+        else { for (k = 0; k < v.length; k++) { v[k] = v[k] * this.momentum + g[k]; } }  // v = momentum v + g
         g = v;
       }
-      for (k = 0; k < w.length; k++) { w[k] -= g[k] * this.lr; }
+      for (k = 0; k < w.length; k++) { w[k] -= this.lr * g[k]; }
     }
   };
 
@@ -471,17 +471,19 @@
     this.v = params.map(function (p) { return new Float64Array(p.value.length); });
   }
   Adam.prototype.step = function () {
+    // nnlib's Adam._update for every parameter, in the same order of operations.
     this.t += 1;
     var b1 = this.betas[0], b2 = this.betas[1];
+    // The zero-initialised moments are biased towards 0 early on; dividing by (1 - beta^t)
+    // removes that bias.
     var c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
-    // As in nnlib: m_hat / (sqrt(v_hat) + eps) = sqrt(c2) m / (sqrt(v) + eps sqrt(c2)).
-    var stepSize = this.lr / c1, rootC2 = Math.sqrt(c2), epsC2 = this.eps * rootC2, scale = stepSize * rootC2;
     for (var i = 0; i < this.params.length; i++) {
       var w = this.params[i].value, g = this.params[i].grad, m = this.m[i], v = this.v[i];
       for (var k = 0; k < w.length; k++) {
-        m[k] = m[k] * b1 + g[k] * (1 - b1);
-        v[k] = v[k] * b2 + (g[k] * g[k]) * (1 - b2);
-        w[k] -= (m[k] / (Math.sqrt(v[k]) + epsC2)) * scale;
+        m[k] = b1 * m[k] + (1 - b1) * g[k];
+        v[k] = b2 * v[k] + (1 - b2) * (g[k] * g[k]);
+        var mHat = m[k] / c1, vHat = v[k] / c2;
+        w[k] -= this.lr * mHat / (Math.sqrt(vHat) + this.eps);
       }
     }
   };
