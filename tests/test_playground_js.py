@@ -468,3 +468,12 @@ def test_what_the_book_page_says_to_try():
     assert clicked["before"] == [0, 0, 0] and sum(clicked["after"]) >= 2 and clicked["rows"] == 210 + 3
     val, train = _floats(noisy["val"]), _floats(noisy["losses"])
     assert val.argmin() + 1 == 2 and round(val[-1], 1) == 1.2 and round(train[-1], 2) == 0.26
+
+
+def test_the_live_playground_tells_chapter_7s_learning_rate_10_story():
+    """Chapter 7 records what viz.Playground does at lr=10; the live page, same seed, does the same."""
+    (run,) = run_js([{"kind": "run", "setup": "dataset=moons&noise=0.2&lr=10", "epochs": 200}])
+    losses = _floats(run["losses"])
+    # The chapter's assertions: past a thousand at epoch 2, tens of thousands before epoch 10, then ln 2.
+    assert losses[1] > 1000 and losses.max() > 10_000 and losses.argmax() + 1 < 10
+    assert abs(losses[-1] - np.log(2)) < 0.01
