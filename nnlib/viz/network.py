@@ -261,7 +261,8 @@ class NetworkExplorer:
     """A control panel that trains a small MLP on ``X``, ``y`` and shows its ``NetworkView``.
 
     Controls: hidden layers, activation, optimizer, learning rate, epochs per click; buttons
-    Train (redraws after every epoch), Step (one epoch) and Reset (new weights). For digits
+    Train (redraws after every epoch), Step (one epoch) and Reset (back to the seed's initial
+    weights). For digits
     pass ``image_shape=(8, 8)`` to see the first layer's weights as images.
     """
 

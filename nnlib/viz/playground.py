@@ -90,7 +90,8 @@ class Playground:
         }
         self.train_button = w.Button(description="Train", button_style="primary", icon="play")
         self.step_button = w.Button(description="Step", icon="step-forward", tooltip="one epoch")
-        self.reset_button = w.Button(description="Reset", icon="refresh", tooltip="new weights")
+        self.reset_button = w.Button(description="Reset", icon="refresh",
+                                     tooltip="start again from the initial weights of this seed")
         self.status = w.HTML()
         self.train_button.on_click(self._safely(lambda: self.train()))
         self.step_button.on_click(self._safely(lambda: self.train(1)))
