@@ -116,7 +116,10 @@ def pattern_hint(got: np.ndarray, expected: np.ndarray, sizes: dict[str, int] | 
     ``sizes`` maps a description (``"the batch size"``) to a number a factor may equal, e.g.
     a forgotten ``1/n``. Returns ``""`` when no pattern fits.
     """
-    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    try:
+        got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    except (TypeError, ValueError):  # not numbers (None, a string...): no pattern to name
+        return ""
     if got.shape != expected.shape or got.size == 0 or not np.any(expected):
         return ""
     if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and np.allclose(got.T, expected):

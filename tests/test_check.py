@@ -141,6 +141,8 @@ def test_hints_name_a_flipped_sign_a_transpose_and_a_forgotten_division():
         check.check_function(lambda p, t: (p - t) / p.size, lambda p, t: 2 * (p - t) / p.size,
                              mean_loss_grad, shapes=[(4, 3)])
     assert check.pattern_hint(np.array([1.0, 2.0]), np.array([1.0, 3.0])) == ""
+    assert check.pattern_hint(None, np.array([1.0, 3.0])) == ""
+    assert check.pattern_hint(np.float64(-2.0), 2.0) == "; the value has the wrong sign: check the sign of your formula (a - b vs b - a)"
 
 
 def test_loss_value_off_by_the_batch_size_is_named():

@@ -249,6 +249,9 @@ def test_feedback_is_actionable_and_free_of_paths(roundtrip):
     assert "the second of 3 return values, dW" in dw and "transposed" in dw, dw
     assert "not implemented yet" in rows["untouched", "ch05_backprop", "relu_backward_tests"]["feedback"]
     assert rows["deleted", "ch05_backprop", "dense_backward_tests"]["points"] == "0.0"
+    mse = rows["wrong", "ch04_loss", "mse_tests"]["feedback"]
+    assert mse.startswith("AssertionError: mse for shape (4, 1) is") and "the value is 4 times the expected value, " \
+        "and 4 is the number of elements: did you forget to divide by it?" in mse, mse
     epochs = rows["wrong", "ch07_training", "train_loop_tests"]["feedback"]
     assert epochs.startswith("CheckFailed: train (the mean loss of each epoch, weighted by batch size) "
                              "compared with nl.fit: element [0] is"), epochs
