@@ -262,8 +262,7 @@ class NetworkExplorer:
 
     Controls: hidden layers, activation, optimizer, learning rate, epochs per click; buttons
     Train (redraws after every epoch), Step (one epoch) and Reset (back to the seed's initial
-    weights). For digits
-    pass ``image_shape=(8, 8)`` to see the first layer's weights as images.
+    weights). For digits pass ``image_shape=(8, 8)`` to see the first layer's weights as images.
     """
 
     def __init__(self, X: np.ndarray, y: np.ndarray, hidden: str | Sequence[int] = "16",
