@@ -84,7 +84,8 @@ class SGD(Optimizer):
     ``g = grad + weight_decay * w``; with momentum ``v = momentum * v + g`` (``v = g`` on the
     first step) and ``w -= lr * v``; without, ``w -= lr * g``. Weight decay thus shrinks
     every parameter given (biases too, as in PyTorch) by ``1 - lr * weight_decay`` per step
-    without momentum; for SGD, L2 and decoupled decay are the same thing.
+    without momentum; for SGD without momentum, L2 and decoupled decay are the same thing
+    (with momentum the L2 term also goes through the velocity).
     ``velocity[i]`` is parameter ``i``'s velocity (``None`` before the first step).
     """
 
