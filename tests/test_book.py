@@ -168,6 +168,10 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     # At the default width (1280 px) no code cell may need a sideways scroll bar.
     wide_code = js("return Array.from(document.querySelectorAll('div.cell_input pre, div.highlight pre'))"
                    ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 80))")
+    # Widget images must not be shown wider than their pixels (the browser would blur them).
+    upscaled = js("return Array.from(document.querySelectorAll('.jupyter-widgets img, img.widget-image'))"
+                  ".filter(i => i.offsetWidth > 0 && i.naturalWidth + 1 < i.getBoundingClientRect().width)"
+                  ".map(i => [i.naturalWidth, Math.round(i.getBoundingClientRect().width)])")
     search_fields = js("return Array.from(document.querySelectorAll('.search-button-field'))"
                        ".filter(b => b.offsetParent !== null).length")
     favicon = js("const l = document.querySelector('link[rel=icon]'); return l ? l.href : null")
@@ -184,6 +188,7 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     assert not broken, f"{where}: images that did not load: {broken}"
     assert not external, f"{where}: requests to other origins (the site must work offline): {external}"
     assert not wide_code, f"{where}: {len(wide_code)} code cells scroll sideways, e.g. {wide_code[0]!r}"
+    assert not upscaled, f"{where}: widget images upscaled ([natural, shown] px): {upscaled}"
     assert search_fields == 1, f"{where}: {search_fields} search boxes visible, expected 1"
     assert favicon and favicon.startswith(site.url), f"{where}: no local favicon ({favicon})"
     if n_math:

@@ -428,8 +428,8 @@ def test_activation_explorer_slider_moves_point():
     assert ex.f_point.get_data()[1][0] == pytest.approx(2.0)
     assert ex.df_point.get_data()[1][0] == pytest.approx(1.0)
     assert ex.image.value != before
-    ex.controls["range"].value = (-50.0, 50.0)
-    ex.controls["x"].value = 50.0
+    ex.controls["range"].value = (-20.0, 20.0)
+    ex.controls["x"].value = 20.0
     assert np.isfinite(ex.f_line.get_data()[1]).all()
 
 
@@ -448,3 +448,116 @@ def test_gradient_descent_explorer_draws_path_and_reports_divergence():
     assert not ex.diverged
     end = ex.path[-1]
     assert min(np.hypot(*(end - np.array(m))) for m in viz.SURFACES["himmelblau"].minima) < 1e-2
+
+
+# ---- what the reader sees: sharp images, readable controls, explained failures ------------------------
+
+def _css_px(layout_width: str) -> int:
+    assert layout_width.endswith("px"), layout_width
+    return int(layout_width[:-2])
+
+
+def test_widget_images_are_rendered_at_twice_their_css_width():
+    # A browser then scales every widget image down (sharp), never up (blurred).
+    X, y = nl.datasets.make_circles(60, seed=0)
+    panels = [viz.Playground(n_samples=60, resolution=12, epochs=2), viz.ActivationExplorer(),
+              viz.GradientDescentExplorer(steps=5)]
+    net = viz.NetworkExplorer(X, y, hidden="4", epochs=1)
+    for panel in [*panels, net]:
+        panel.widget
+    images = [p.image for p in panels] + [net.view.widget]
+    for image in images:
+        width, _ = png_size(bytes(image.value))
+        assert image.layout.max_width == "100%"
+        assert width == 2 * _css_px(image.layout.width) or width == 2 * _css_px(image.layout.width) + 1
+
+
+def test_live_curves_and_network_view_display_at_css_size():
+    from nnlib.viz._render import png_css_width
+    curves = viz.LiveCurves(display=False)
+    assert png_css_width(curves.png()) * 2 == png_size(curves.png())[0]
+    model = build_mlp(2, [3], 2)
+    view = viz.NetworkView(model)                  # plain images: 1 pixel per CSS pixel
+    assert view.image().width == png_size(view.png())[0]
+    sharp = viz.NetworkView(model, pixel_ratio=2)
+    assert sharp.image().width * 2 == png_size(sharp.png())[0]
+    with pytest.raises(ValueError, match="png_css_width: expected PNG bytes"):
+        png_css_width(b"GIF89a" + bytes(30))
+
+
+def test_learning_rate_sliders_show_and_use_the_rate_of_the_code():
+    pg = viz.Playground(n_samples=60, resolution=12, lr=0.03)
+    lr = pg.controls["lr"]
+    assert lr.value == 0.03 and lr.label == "0.03" and pg.trainer.optimizer.lr == 0.03
+    labels = [label for label, _ in lr.options]
+    assert labels[:4] == ["0.0001", "0.0002", "0.0003", "0.0005"] and labels[-1] == "10"
+    gd = viz.GradientDescentExplorer()            # 0.18 is not a 1-2-3-5 value: it is added
+    assert gd.controls["lr"].value == 0.18 and gd.controls["lr"].label == "0.18"
+    assert "lr=0.18" in gd.ax.get_title()
+    X, y = nl.datasets.make_circles(60, seed=0)
+    assert viz.NetworkExplorer(X, y, lr=0.003).controls["lr"].label == "0.003"
+    from nnlib.viz._training import learning_rate_slider
+    with pytest.raises(ValueError, match="learning_rate_slider"):
+        learning_rate_slider(0.0)
+
+
+def test_control_descriptions_have_room():
+    pg = viz.Playground(n_samples=60, resolution=12)
+    # "epochs / Train" is 14 characters: ~95 px at the widgets' 13 px font.
+    assert all(c.style.description_width == "105px" for c in pg.controls.values())
+    act = viz.ActivationExplorer()
+    rng = act.controls["range"]
+    assert (rng.min, rng.max) == (-20.0, 20.0) and rng.readout_format == ".1f"
+    # The default range spans 30 % of the slider, not 12 % as on -50...50.
+    assert (rng.value[1] - rng.value[0]) / (rng.max - rng.min) == pytest.approx(0.3)
+
+
+def test_network_explorer_shows_filters_first_and_controls_beside_the_drawing():
+    X, y = nl.datasets.load_digits()[:2]
+    X, y = X[:200] / 16, y[:200]
+    ex = viz.NetworkExplorer(X, y, hidden="16", image_shape=(8, 8), epochs=1)
+    controls, image = ex.widget.children
+    assert image is ex.view.widget and ex.train_button in controls.children[-2].children
+    assert ex.widget.layout.flex_flow == "row wrap"
+    # The filters are the top row of the drawing, above the graph and the heat maps.
+    filter_y = min(im.axes.get_position().y0 for im in ex.view.filters)
+    others = [ax.get_position().y1 for ax in ex.view.figure.axes if ax not in [im.axes for im in ex.view.filters]]
+    assert filter_y > max(others)
+
+
+def test_playground_explains_a_loss_that_exploded_then_stuck_with_dead_units():
+    from nnlib.viz._training import stuck_message
+    pg = viz.Playground(dataset="moons", noise=0.2, lr=10.0, epochs=200)
+    pg.train()
+    losses = np.array(pg.trainer.losses)
+    assert pg.trainer.diverged is None and np.isfinite(losses).all()     # finite: not "diverged"
+    assert losses.max() > 1000 and abs(losses[-1] - np.log(2)) < 0.01
+    text = pg.message.get_text()
+    assert pg.message.get_visible() and "exploded" in text and "dead" in text and "hidden layer 2" in text
+    assert "stuck at 0.693" in pg.status.value and "learning rate 10" in text
+    # The message only reports: the same run without a view computes the same losses.
+    model = build_mlp(2, [16, 16], 2, seed=0, dtype=np.float32)
+    t = Trainer(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=10.0, fused=True),
+                pg.Z_train, pg.y_train, pg.Z_test, pg.y_test, seed=0)
+    t.run(200)
+    np.testing.assert_array_equal(t.losses, losses)
+    assert stuck_message(t) == text
+    healthy = viz.Playground(dataset="moons", noise=0.2, n_samples=100, resolution=12, epochs=60)
+    healthy.train()
+    assert not healthy.message.get_visible() and stuck_message(healthy.trainer) is None
+
+
+def test_stuck_message_needs_an_explosion_and_a_flat_tail():
+    from types import SimpleNamespace
+
+    from nnlib.viz._training import stuck_message
+    model = build_mlp(2, [3], 2)
+    X = np.zeros((4, 2))
+
+    def trainer(losses):
+        return SimpleNamespace(losses=losses, model=model, X=X, optimizer=SimpleNamespace(lr=1.0))
+    flat = [0.7] * 30
+    assert stuck_message(trainer(flat)) is None                        # never exploded
+    assert stuck_message(trainer([0.7, 900.0, *flat])) is not None     # exploded, then flat
+    assert stuck_message(trainer([0.7, 900.0, *np.linspace(0.7, 0.1, 30)])) is None  # recovering
+    assert stuck_message(trainer([0.7, 900.0, *flat[:-1], np.inf])) is None  # that is "diverged"

@@ -22,6 +22,24 @@ ACTIVATIONS: dict[str, type[nl.Layer]] = {
 }
 #: Optimizer names: "momentum" is SGD with momentum 0.9.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
+#: The learning rates a slider offers: 1, 2, 3 and 5 times each power of ten from 1e-4 to 10.
+#: (A log slider in steps of 10^0.25 would show and use 0.03162 where the code says 0.03.)
+LEARNING_RATES: tuple[float, ...] = (*(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 3, 5)), 10.0)
+
+
+def learning_rate_slider(value: float, **kwargs):
+    """An ``ipywidgets.SelectionSlider`` over ``LEARNING_RATES`` (and ``value``, if it is not one
+    of them) set to ``value``: its readout is the rate the optimizer gets, e.g. ``0.03``.
+
+    Keyword arguments (``description``, ``style``, ``layout``) go to the slider.
+    """
+    import ipywidgets as w
+
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"learning_rate_slider: the learning rate must be a finite number > 0, got {value}")
+    rates = sorted({*LEARNING_RATES, value})
+    return w.SelectionSlider(options=[(f"{r:g}", r) for r in rates], value=value, **kwargs)
 
 
 def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
@@ -68,12 +86,43 @@ def build_mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "r
 def build_optimizer(name: str, model: nl.Layer, lr: float) -> nl.Optimizer:
     """An optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``) for ``model``'s parameters."""
     if name == "sgd":
-        return nl.SGD(model.parameters(), lr=lr, fused=True)
+        return nl.SGD(model.parameters(), lr=lr)
     if name == "momentum":
-        return nl.SGD(model.parameters(), lr=lr, momentum=0.9, fused=True)
+        return nl.SGD(model.parameters(), lr=lr, momentum=0.9)
     if name == "adam":
         return nl.Adam(model.parameters(), lr=lr, fused=True)
     raise ValueError(f"build_optimizer: unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}")
+
+
+def stuck_message(trainer: "Trainer", flat_epochs: int = 10, factor: float = 10.0) -> str | None:
+    """Why a run whose loss exploded and then stopped moving learns nothing, or None.
+
+    The case of a learning rate like 10 on a ReLU network: the loss jumps to ~1e7, every unit
+    of a hidden layer ends up dead (0 on every training point, so no gradient gets through) and
+    the loss then sits at a constant such as ln 2, finite, so ``diverged`` stays None. It is
+    reported when the loss once exceeded ``factor`` times its first value and has changed by
+    less than 1e-4 over the last ``flat_epochs`` epochs. Reads the trainer; changes nothing.
+    """
+    losses = np.asarray(trainer.losses, dtype=np.float64)
+    if len(losses) < flat_epochs + 2 or not np.isfinite(losses).all():
+        return None
+    peak = int(np.argmax(losses))
+    last = losses[-flat_epochs:]
+    if not (losses[peak] > factor * max(losses[0], 1e-3) and peak < len(losses) - flat_epochs
+            and np.ptp(last) < 1e-4):
+        return None
+    lr = getattr(trainer.optimizer, "lr", float("nan"))
+    text = (f"The loss exploded (to {losses[peak]:.3g} at epoch {peak + 1}) and is now stuck at "
+            f"{losses[-1]:.3f}")
+    dead = nl.dead_relu_fraction(trainer.model, trainer.X) if isinstance(trainer.model, nl.Sequential) else []
+    if dead and max(dead) > 0:
+        layer = int(np.argmax(dead))
+        share = "all" if dead[layer] == 1.0 else f"{dead[layer]:.0%} of"
+        text += (f": {share} the ReLU units of hidden layer {layer + 1} are dead (0 on every "
+                 f"training point), so no gradient flows through them and the weights below them "
+                 f"no longer move")
+    return (f"{text}. The steps were too large for learning rate {lr:g}; lower it and press "
+            f"Reset.")
 
 
 def dense_layers(model: nl.Layer) -> list[nl.Dense]:

@@ -15,7 +15,7 @@ import numpy as np
 
 import nnlib as nl
 
-from ._render import figure_png, in_notebook, new_figure
+from ._render import figure_png, in_notebook, new_figure, png_css_width
 
 _SERIES = {"loss": ("loss", "val_loss"), "accuracy": ("accuracy", "val_accuracy")}
 
@@ -102,10 +102,12 @@ class LiveCurves:
         if not self.display:
             return
         from IPython.display import Image, display
+        png = self.png()
+        image = Image(png, width=png_css_width(png))   # rendered at 2x, shown at its CSS size
         if self._handle is None:
-            self._handle = display(Image(self.png()), display_id=True)
+            self._handle = display(image, display_id=True)
         else:
-            self._handle.update(Image(self.png()))
+            self._handle.update(image)
 
     def fit(self, model: nl.Layer, loss: nl.Loss, optimizer: nl.Optimizer, X: np.ndarray, y: np.ndarray,
             epochs: int, **kwargs) -> nl.History:

@@ -14,8 +14,8 @@ from matplotlib.colors import LogNorm
 
 import nnlib as nl
 
-from ._render import figure_png, new_figure
-from ._training import ACTIVATIONS
+from ._render import figure_png, new_figure, png_css_width, sharp_layout
+from ._training import ACTIVATIONS, learning_rate_slider
 
 
 def activation_curve(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,10 +45,16 @@ class ActivationExplorer:
             raise ValueError(f"ActivationExplorer: unknown activation {activation!r}; "
                              f"choose one of {sorted(ACTIVATIONS)}")
         self.n_points = n_points
+        # Up to |x| = 20 the curves still change (sigmoid'(20) = 2e-9); a narrower span keeps
+        # the two handles of the default range (-6, 6) apart. Wide enough for both readouts.
+        style = {"description_width": "85px"}
         self.controls = {
-            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=activation, description="activation"),
-            "range": w.FloatRangeSlider(value=x_range, min=-50.0, max=50.0, step=0.5, description="input range"),
-            "x": w.FloatSlider(value=x, min=-50.0, max=50.0, step=0.05, description="x"),
+            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=activation, description="activation",
+                                     style=style, layout=w.Layout(width="260px")),
+            "range": w.FloatRangeSlider(value=x_range, min=-20.0, max=20.0, step=0.5, description="input range",
+                                        readout_format=".1f", style=style, layout=w.Layout(width="420px")),
+            "x": w.FloatSlider(value=x, min=-20.0, max=20.0, step=0.05, description="x", style=style,
+                               layout=w.Layout(width="420px")),
         }
         self.figure = fig = new_figure(8.4, 3.2)
         self.ax_f, self.ax_df = fig.subplots(1, 2)
@@ -100,7 +106,7 @@ class ActivationExplorer:
         if self._box is None:
             import ipywidgets as w
             c = self.controls
-            self.image.layout = w.Layout(max_width="100%", height="auto")
+            self.image.layout = sharp_layout(png_css_width(self.image.value))
             self._box = w.VBox([w.HBox([c["activation"], c["range"]], layout=w.Layout(flex_flow="row wrap")),
                                 c["x"], self.image])
         return self._box
@@ -226,16 +232,22 @@ class GradientDescentExplorer:
             raise ValueError(f"GradientDescentExplorer: unknown surface {surface!r}; choose one of {list(SURFACES)}")
         s = SURFACES[surface]
         start = s.start if start is None else start
+        style = {"description_width": "95px"}
         self.controls = {
-            "surface": w.Dropdown(options=list(SURFACES), value=surface, description="surface"),
-            "optimizer": w.Dropdown(options=["sgd", "adam"], value=optimizer, description="optimizer"),
-            "lr": w.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.1, description="learning rate",
-                                   readout_format=".4g"),
-            "momentum": w.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01, description="momentum"),
-            "steps": w.IntSlider(value=steps, min=1, max=1000, description="steps"),
-            "start_x": w.FloatSlider(value=start[0], min=-5.0, max=5.0, step=0.1, description="start x"),
-            "start_y": w.FloatSlider(value=start[1], min=-5.0, max=5.0, step=0.1, description="start y"),
+            "surface": w.Dropdown(options=list(SURFACES), value=surface, description="surface", style=style),
+            "optimizer": w.Dropdown(options=["sgd", "adam"], value=optimizer, description="optimizer",
+                                    style=style),
+            "lr": learning_rate_slider(lr, description="learning rate", style=style),
+            "momentum": w.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01, description="momentum",
+                                      style=style),
+            "steps": w.IntSlider(value=steps, min=1, max=1000, description="steps", style=style),
+            "start_x": w.FloatSlider(value=start[0], min=-5.0, max=5.0, step=0.1, description="start x",
+                                     style=style),
+            "start_y": w.FloatSlider(value=start[1], min=-5.0, max=5.0, step=0.1, description="start y",
+                                     style=style),
         }
+        for control in self.controls.values():
+            control.layout.width = "320px"
         self.figure = fig = new_figure(6.4, 4.6)
         self.ax = fig.add_subplot()
         fig.subplots_adjust(left=0.1, right=0.97, bottom=0.11, top=0.9)
@@ -320,7 +332,7 @@ class GradientDescentExplorer:
             import ipywidgets as w
             c = self.controls
             column = w.Layout(width="325px")
-            self.image.layout = w.Layout(max_width="100%", height="auto")
+            self.image.layout = sharp_layout(png_css_width(self.image.value))
             self._box = w.VBox([
                 w.HBox([w.VBox([c["surface"], c["optimizer"], c["lr"], c["momentum"]], layout=column),
                         w.VBox([c["steps"], c["start_x"], c["start_y"]], layout=column)],

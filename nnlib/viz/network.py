@@ -13,7 +13,7 @@ import numpy as np
 import nnlib as nl
 
 from .._validation import check_float_array, check_labels, check_same_length
-from ._render import Blitter, new_figure, nice_ceiling
+from ._render import DPI, PIXEL_RATIO, Blitter, new_figure, nice_ceiling, png_css_width, sharp_layout
 from ._training import dense_layers
 
 #: Edge colours for positive and negative weights (RGB), the colours of the grid's classes 0/1.
@@ -96,16 +96,19 @@ def _symmetric_limit(W: np.ndarray) -> float:
 class NetworkView:
     """The weights of ``model`` drawn three ways, redrawn in place by ``update()``.
 
-    Top: the network graph (edge width = |w|, colour = sign). Below, per ``Dense`` layer: its
-    weight matrix as a heat map (rows = inputs, columns = outputs) and a histogram of its
-    weights. With ``image_shape`` (e.g. ``(8, 8)`` for digits) the first layer's weights into
-    each of its first ``n_filters`` units are also shown as images.
+    With ``image_shape`` (e.g. ``(8, 8)`` for digits), first: the first layer's weights into
+    each of its first ``n_filters`` units, as images. Then the network graph (edge width =
+    |w|, colour = sign) and, per ``Dense`` layer, its weight matrix as a heat map (rows =
+    inputs, columns = outputs) and a histogram of its weights.
 
+    ``pixel_ratio`` image pixels per CSS pixel: 2 renders for the widget (shown half-size,
+    sharp); ``show()`` and ``widget`` display the image at its CSS size either way.
     Use it as a ``fit`` callback to watch the weights change: ``callbacks=[view]``.
     """
 
     def __init__(self, model: nl.Layer, image_shape: tuple[int, int] | None = None,
-                 n_filters: int = 8, bins: int = 30, max_graph_units: int = 64) -> None:
+                 n_filters: int = 8, bins: int = 30, max_graph_units: int = 64,
+                 pixel_ratio: int = 1) -> None:
         self.model = model
         self.dense = dense_layers(model)
         sizes = layer_sizes(model)
@@ -119,11 +122,29 @@ class NetworkView:
         self.draw_graph = max(sizes) <= max_graph_units
         self.n_filters = min(n_filters, sizes[1]) if image_shape is not None else 0
         n_layers = len(self.dense)
-        rows = 2 + int(self.draw_graph) + int(self.n_filters > 0)
-        height = 2.2 * rows
-        self.figure = fig = new_figure(max(6.0, 2.4 * n_layers), height)
-        outer = fig.add_gridspec(rows, 1, hspace=0.65, left=0.08, right=0.97, top=0.92, bottom=0.07)
+        self.pixel_ratio = int(pixel_ratio)
+        # Row heights in inches: the filters (first, nearest the controls) need less.
+        heights = [1.2] * (self.n_filters > 0) + [2.2] * (2 + int(self.draw_graph))
+        top = 0.8 if self.n_filters else 0.65   # inches above the grid: title (and filter caption)
+        total = sum(heights) + top + 0.3
+        self.figure = fig = new_figure(max(6.0, 2.4 * n_layers), total, dpi=DPI * self.pixel_ratio)
+        outer = fig.add_gridspec(len(heights), 1, height_ratios=heights, hspace=0.6, left=0.08, right=0.97,
+                                 top=1 - top / total, bottom=0.3 / total + 0.05)
         row = 0
+        self.filters = []
+        if self.n_filters:
+            filter_row = outer[row, 0].subgridspec(1, self.n_filters, wspace=0.15)
+            for j in range(self.n_filters):
+                ax = fig.add_subplot(filter_row[0, j])
+                w = self.dense[0].W[:, j].reshape(image_shape)
+                lim = _symmetric_limit(w)
+                self.filters.append(ax.imshow(w, cmap="coolwarm_r", vmin=-lim, vmax=lim))
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_xlabel(f"unit {j}", fontsize=8)
+            fig.text(0.5, filter_row[0, 0].get_position(fig).y1 + 0.01, "First-layer weights into each "
+                     "hidden unit, as images (blue > 0, red < 0)", ha="center", va="bottom", fontsize=9)
+            row += 1
         self.edges = None
         if self.draw_graph:
             from matplotlib.collections import LineCollection
@@ -164,20 +185,6 @@ class NetworkView:
             hax.set_xlabel("weight", fontsize=8)
             hax.tick_params(labelsize=7)
             self.hist_axes.append(hax)
-        row += 2
-        self.filters = []
-        if self.n_filters:
-            filter_row = outer[row, 0].subgridspec(1, self.n_filters, wspace=0.15)
-            for j in range(self.n_filters):
-                ax = fig.add_subplot(filter_row[0, j])
-                w = self.dense[0].W[:, j].reshape(image_shape)
-                lim = _symmetric_limit(w)
-                self.filters.append(ax.imshow(w, cmap="coolwarm_r", vmin=-lim, vmax=lim))
-                ax.set_xticks([])
-                ax.set_yticks([])
-                ax.set_title(f"unit {j}", fontsize=8)
-            fig.text(0.5, filter_row[0, 0].get_position(fig).y0 - 0.03, "First-layer weights into each "
-                     "hidden unit, as images (blue > 0, red < 0)", ha="center", va="top", fontsize=9)
         self.title = fig.suptitle("", fontsize=10)
         self.message = fig.text(0.5, 0.5, "", ha="center", va="center", color="darkred", fontsize=11,
                                 wrap=True, bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "darkred"})
@@ -233,28 +240,36 @@ class NetworkView:
         """The current drawing as PNG bytes."""
         return self.blitter.png()
 
+    def image(self):
+        """The current drawing as an ``IPython.display.Image`` shown at its CSS size."""
+        from IPython.display import Image
+        png = self.png()
+        return Image(png, width=png_css_width(png, self.pixel_ratio))
+
     @property
     def widget(self):
-        """An ``ipywidgets.Image`` that always shows the current drawing."""
+        """An ``ipywidgets.Image`` that always shows the current drawing, at its CSS size."""
         if self._image is None:
             import ipywidgets as w
-            self._image = w.Image(value=self.png(), format="png")
+            png = self.png()
+            self._image = w.Image(value=png, format="png",
+                                  layout=sharp_layout(png_css_width(png, self.pixel_ratio)))
         return self._image
 
     def _refresh(self) -> None:
         if self._image is not None:
             self._image.value = self.png()
+            self._image.layout.width = f"{png_css_width(self._image.value, self.pixel_ratio)}px"
         elif self._handle is not None:
-            from IPython.display import Image
-            self._handle.update(Image(self.png()))
+            self._handle.update(self.image())
 
     def show(self) -> None:
         """Display the drawing in the notebook; later updates replace it in place."""
-        from IPython.display import Image, display
+        from IPython.display import display
         if self._image is not None:
             display(self._image)
         else:
-            self._handle = display(Image(self.png()), display_id=True)
+            self._handle = display(self.image(), display_id=True)
 
 
 class NetworkExplorer:
@@ -271,7 +286,7 @@ class NetworkExplorer:
                  seed: int = 0) -> None:
         import ipywidgets as w
 
-        from ._training import ACTIVATIONS, OPTIMIZERS, parse_hidden
+        from ._training import ACTIVATIONS, OPTIMIZERS, learning_rate_slider, parse_hidden
 
         self.X = check_float_array(X, "NetworkExplorer")
         self.y = check_labels(y, "NetworkExplorer")
@@ -280,19 +295,26 @@ class NetworkExplorer:
         self.image_shape = image_shape
         self.seed = seed
         parse_hidden(hidden)  # fail early, in the caller's terms
+        style = {"description_width": "95px"}
         self.controls = {
             "hidden": w.Text(value=hidden if isinstance(hidden, str) else ", ".join(map(str, hidden)),
-                             description="hidden"),
-            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=activation, description="activation"),
-            "optimizer": w.Dropdown(options=list(OPTIMIZERS), value=optimizer, description="optimizer"),
-            "lr": w.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.25, description="learning rate",
-                                   readout_format=".4g"),
-            "epochs": w.IntSlider(value=epochs, min=1, max=100, description="epochs"),
-            "batch_size": w.IntSlider(value=batch_size, min=1, max=len(X), description="batch size"),
+                             description="hidden layers", style=style),
+            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=activation, description="activation",
+                                     style=style),
+            "optimizer": w.Dropdown(options=list(OPTIMIZERS), value=optimizer, description="optimizer",
+                                    style=style),
+            "lr": learning_rate_slider(lr, description="learning rate", style=style),
+            "epochs": w.IntSlider(value=epochs, min=1, max=100, description="epochs / Train", style=style),
+            "batch_size": w.IntSlider(value=batch_size, min=1, max=len(X), description="batch size",
+                                      style=style),
         }
+        for control in self.controls.values():
+            control.layout.width = "320px"
         self.train_button = w.Button(description="Train", button_style="primary", icon="play")
         self.step_button = w.Button(description="Step", icon="step-forward")
         self.reset_button = w.Button(description="Reset", icon="refresh")
+        for button in (self.train_button, self.step_button, self.reset_button):
+            button.layout.width = "100px"
         self.status = w.HTML()
         self.train_button.on_click(lambda _: self.train())
         self.step_button.on_click(lambda _: self.train(1))
@@ -319,7 +341,7 @@ class NetworkExplorer:
                                batch_size=c["batch_size"].value, seed=self.seed)
         # The panel keeps showing the same Image widget; only the figure behind it is new.
         old_image = self.view._image if getattr(self, "view", None) is not None else None
-        self.view = NetworkView(self.model, image_shape=self.image_shape)
+        self.view = NetworkView(self.model, image_shape=self.image_shape, pixel_ratio=PIXEL_RATIO)
         self.view._image = old_image
         self.view.update(title="epoch 0")
         self._say("New weights. Press Train.")
@@ -343,9 +365,11 @@ class NetworkExplorer:
             left -= chunk
             if t.epoch:
                 self.view.update(title=f"epoch {t.epoch}, loss {t.losses[-1]:.4f}", message=t.diverged)
-        if t.diverged:
-            self.view.update(message=t.diverged)
-            self._say(t.diverged, error=True)
+        from ._training import stuck_message
+        problem = t.diverged or stuck_message(t)
+        if problem:
+            self.view.update(message=problem)
+            self._say(problem, error=True)
         else:
             self._say(f"epoch {t.epoch}, loss {t.losses[-1]:.4f}")
 
@@ -355,17 +379,18 @@ class NetworkExplorer:
 
     @property
     def widget(self):
-        """The whole panel (controls above, drawing below) as one ipywidgets box."""
+        """The whole panel as one ipywidgets box: controls on the left, the drawing beside them
+        (the filters at its top), so a click on Train and what it changes are seen together.
+        In a column too narrow for both the drawing wraps below the controls."""
         if self._box is None:
             import ipywidgets as w
             c = self.controls
-            self._box = w.VBox([
-                w.HBox([w.VBox([c["hidden"], c["activation"], c["optimizer"]]),
-                        w.VBox([c["lr"], c["epochs"], c["batch_size"]])]),
-                w.HBox([self.train_button, self.step_button, self.reset_button]),
-                self.status, self.view.widget,
-            ])
-            self.view.widget.layout.max_width = "100%"
+            self.status.layout.width = "320px"
+            controls = w.VBox([c["hidden"], c["activation"], c["optimizer"], c["lr"], c["epochs"],
+                               c["batch_size"], w.HBox([self.train_button, self.step_button, self.reset_button]),
+                               self.status], layout=w.Layout(width="330px", flex="0 0 auto"))
+            self._box = w.HBox([controls, self.view.widget],
+                               layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
         return self._box
 
     def show(self) -> None:

@@ -18,8 +18,9 @@ import numpy as np
 
 import nnlib as nl
 
-from ._render import Blitter, new_figure, nice_ceiling
-from ._training import ACTIVATIONS, OPTIMIZERS, Trainer, build_mlp, build_optimizer, parse_hidden
+from ._render import PIXEL_RATIO, Blitter, new_figure, nice_ceiling, png_css_width, sharp_layout
+from ._training import (ACTIVATIONS, OPTIMIZERS, Trainer, build_mlp, build_optimizer, learning_rate_slider,
+                        parse_hidden, stuck_message)
 from .curves import finite_or_nan
 from .grid import grid_bounds, grid_proba, proba_to_rgb
 
@@ -68,7 +69,8 @@ class Playground:
         self.test_fraction = test_fraction
         self.redraws_per_train = max(1, int(redraws_per_train))
 
-        style = {"description_width": "90px"}
+        # Room for the longest description ("epochs / Train") and for each readout.
+        style = {"description_width": "105px"}
         self.controls = {
             "dataset": w.Dropdown(options=list(DATASETS), value=dataset, description="data set", style=style),
             "noise": w.FloatSlider(value=noise, min=0.0, max=1.0, step=0.05, description="noise", style=style),
@@ -80,14 +82,15 @@ class Playground:
                                      style=style),
             "optimizer": w.Dropdown(options=list(OPTIMIZERS), value=optimizer, description="optimizer",
                                     style=style),
-            "lr": w.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.25, description="learning rate",
-                                   readout_format=".4g", style=style),
+            "lr": learning_rate_slider(lr, description="learning rate", style=style),
             "batch_size": w.Dropdown(options=[(label, b or _FULL) for label, b in BATCH_SIZES],
                                      value=batch_size or _FULL, description="batch size", style=style),
             "epochs": w.IntSlider(value=epochs, min=1, max=2000, step=1, description="epochs / Train",
                                   style=style),
             "seed": w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", style=style),
         }
+        for control in self.controls.values():
+            control.layout.width = "340px"
         self.train_button = w.Button(description="Train", button_style="primary", icon="play")
         self.step_button = w.Button(description="Step", icon="step-forward", tooltip="one epoch")
         self.reset_button = w.Button(description="Reset", icon="refresh",
@@ -193,8 +196,9 @@ class Playground:
 
     # ---- drawing -----------------------------------------------------------------------
     def _build_figure(self) -> None:
-        # 72 dpi (605 x 274 px): fits the book's text column, and fewer pixels to draw and encode.
-        self.figure = fig = new_figure(8.4, 3.8, dpi=72)
+        # 605 x 274 CSS pixels (8.4 x 3.8 inches at 72 dpi) fit the book's text column; rendered
+        # at PIXEL_RATIO times that, so the browser scales it down (sharp), never up (blurred).
+        self.figure = fig = new_figure(8.4, 3.8, dpi=72 * PIXEL_RATIO)
         self.ax_map, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
         r = self.resolution
@@ -253,6 +257,12 @@ class Playground:
         if t.diverged:
             self._show_message(t.diverged)
             return
+        # Exploded, then stuck (e.g. lr 10 with ReLU): finite, so not "diverged", but the
+        # reader sees a flat line and must be told why.
+        stuck = stuck_message(t)
+        if stuck:
+            self._show_message(stuck)
+            return
         self.message.set_visible(False)
         self._render()
         self.status.value = status if status is not None else self.map_title.get_text()
@@ -295,10 +305,10 @@ class Playground:
             c = self.controls
             # Controls in two columns above the view: the book's text column is ~700 px wide,
             # too narrow for controls beside a 672 px image.
-            column = w.Layout(width="325px")
+            column = w.Layout(width="345px")
             data = w.VBox([c["dataset"], c["noise"], c["n_samples"], c["seed"], c["epochs"]], layout=column)
             net = w.VBox([c["hidden"], c["activation"], c["optimizer"], c["lr"], c["batch_size"]], layout=column)
-            self.image.layout = w.Layout(max_width="100%", height="auto")
+            self.image.layout = sharp_layout(png_css_width(self.image.value))
             self._box = w.VBox([w.HBox([data, net], layout=w.Layout(flex_flow="row wrap")),
                                 w.HBox([self.train_button, self.step_button, self.reset_button]),
                                 self.status, self.image])
