@@ -223,7 +223,8 @@
     this.buttons = {
       train: el("button", {type: "button", name: "train", text: "Train"}),
       step: el("button", {type: "button", name: "step", text: "Step", title: "one epoch"}),
-      reset: el("button", {type: "button", name: "reset", text: "Reset", title: "new weights"}),
+      reset: el("button", {type: "button", name: "reset", text: "Reset",
+                 title: "start again from the initial weights of this seed"}),
       copy: el("button", {type: "button", name: "copy", text: "Copy as nnlib code"})
     };
     this.addClass = select("add", "click on the map adds", [["", "nothing"], [0, "class 0 (blue)"], [1, "class 1 (orange)"], [2, "class 2 (green)"]]);
@@ -307,7 +308,7 @@
 
   // ---- state ---------------------------------------------------------------------------------
   Playground.prototype.newData = function () {
-    // A new data set from the settings (and its split, scaler and bounds); then new weights.
+    // A new data set from the settings (and its split, scaler and bounds); then reset.
     var s = this.settings, d = prepareData(s);
     this.XTrain = d.XTrain; this.yTrain = d.yTrain; this.XVal = d.XVal; this.yVal = d.yVal;
     this.nClasses = d.nClasses; this.scaler = d.scaler; this.bounds = d.bounds;
@@ -321,7 +322,7 @@
   Playground.prototype._trainingData = function () { return withPoints(this, this.added); };
 
   Playground.prototype.reset = function () {
-    // New weights for the network of the settings; the loss curve starts over.
+    // The network of the settings, from its seed's initial weights; the loss curve starts over.
     var s = this.settings, hidden;
     try { hidden = nl.parseHidden(s.hidden); } catch (err) { this._showMessage(err.message); return; }
     this.pause();
