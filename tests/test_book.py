@@ -165,9 +165,11 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     external = js("return performance.getEntriesByType('resource').map(r => r.name)"
                   f".filter(n => !n.startsWith('{site.url}') && !n.startsWith('data:'))")
     scripts = js("return Array.from(document.scripts).map(s => s.src).filter(s => s)")
-    # At the default width (1280 px) no code cell may need a sideways scroll bar.
+    # At the default width (1280 px) no code (a cell's input or a code block of the text) may
+    # need a sideways scroll bar; a printed output, such as a wide table, may.
     wide_code = js("return Array.from(document.querySelectorAll('div.cell_input pre, div.highlight pre'))"
-                   ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 80))")
+                   ".filter(p => !p.closest('.cell_output') && p.scrollWidth > p.clientWidth + 1)"
+                   ".map(p => p.textContent.slice(0, 80))")
     # Widget images must not be shown wider than their pixels (the browser would blur them).
     upscaled = js("return Array.from(document.querySelectorAll('.jupyter-widgets img, img.widget-image'))"
                   ".filter(i => i.offsetWidth > 0 && i.naturalWidth + 1 < i.getBoundingClientRect().width)"
