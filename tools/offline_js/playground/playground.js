@@ -487,7 +487,13 @@
       var y = py(v); ctx.beginPath(); ctx.moveTo(W, y); ctx.lineTo(W - 4, y); ctx.stroke();
       ctx.fillText(String(v), W - 6 - ctx.measureText(String(v)).width, y - 2);
     });
-    ctx.fillText("x\u2081 \u2192", W / 2 - 10, 24); ctx.fillText("x\u2082 \u2191", W - 30, H / 2 + 14);
+    // The x2 label halfway between the two right-edge ticks nearest the middle, clear of their labels.
+    var ty = ticks(b[2], b[3]).map(py).sort(function (u, v) { return u - v; }), labelY = H / 2 + 14;
+    for (var k = 0; k + 1 < ty.length; k++) {
+      var mid = (ty[k] + ty[k + 1]) / 2;
+      if (k === 0 || Math.abs(mid - H / 2) < Math.abs(labelY - 4 - H / 2)) { labelY = mid + 4; }
+    }
+    ctx.fillText("x\u2081 \u2192", W / 2 - 10, 24); ctx.fillText("x\u2082 \u2191", W - 30, labelY);
     ctx.fillStyle = "rgba(0,0,0,0.7)"; ctx.font = "11px sans-serif";
     ctx.fillText("\u25CF training   \u25B2 validation", 6, H - 6);
   };
