@@ -512,13 +512,13 @@ def test_control_descriptions_have_room():
     assert (rng.value[1] - rng.value[0]) / (rng.max - rng.min) == pytest.approx(0.3)
 
 
-def test_network_explorer_shows_filters_first_and_controls_beside_the_drawing():
+def test_network_explorer_shows_filters_first_right_below_the_buttons():
     X, y = nl.datasets.load_digits()[:2]
     X, y = X[:200] / 16, y[:200]
     ex = viz.NetworkExplorer(X, y, hidden="16", image_shape=(8, 8), epochs=1)
-    controls, image = ex.widget.children
-    assert image is ex.view.widget and ex.train_button in controls.children[-2].children
-    assert ex.widget.layout.flex_flow == "row wrap"
+    controls, buttons, status, image = ex.widget.children
+    assert image is ex.view.widget and ex.train_button in buttons.children
+    assert len(controls.children) == 2                 # two columns of three controls
     # The filters are the top row of the drawing, above the graph and the heat maps.
     filter_y = min(im.axes.get_position().y0 for im in ex.view.filters)
     others = [ax.get_position().y1 for ax in ex.view.figure.axes if ax not in [im.axes for im in ex.view.filters]]

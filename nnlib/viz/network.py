@@ -101,14 +101,15 @@ class NetworkView:
     |w|, colour = sign) and, per ``Dense`` layer, its weight matrix as a heat map (rows =
     inputs, columns = outputs) and a histogram of its weights.
 
-    ``pixel_ratio`` image pixels per CSS pixel: 2 renders for the widget (shown half-size,
-    sharp); ``show()`` and ``widget`` display the image at its CSS size either way.
+    ``dpi`` CSS pixels per inch and ``pixel_ratio`` image pixels per CSS pixel: ratio 2
+    renders for the widget (shown half-size, sharp); ``show()``, ``image()`` and ``widget``
+    display the image at its CSS size either way.
     Use it as a ``fit`` callback to watch the weights change: ``callbacks=[view]``.
     """
 
     def __init__(self, model: nl.Layer, image_shape: tuple[int, int] | None = None,
                  n_filters: int = 8, bins: int = 30, max_graph_units: int = 64,
-                 pixel_ratio: int = 1) -> None:
+                 pixel_ratio: int = 1, dpi: int = DPI) -> None:
         self.model = model
         self.dense = dense_layers(model)
         sizes = layer_sizes(model)
@@ -127,7 +128,7 @@ class NetworkView:
         heights = [1.2] * (self.n_filters > 0) + [2.2] * (2 + int(self.draw_graph))
         top = 0.8 if self.n_filters else 0.65   # inches above the grid: title (and filter caption)
         total = sum(heights) + top + 0.3
-        self.figure = fig = new_figure(max(6.0, 2.4 * n_layers), total, dpi=DPI * self.pixel_ratio)
+        self.figure = fig = new_figure(max(6.0, 2.4 * n_layers), total, dpi=dpi * self.pixel_ratio)
         outer = fig.add_gridspec(len(heights), 1, height_ratios=heights, hspace=0.6, left=0.08, right=0.97,
                                  top=1 - top / total, bottom=0.3 / total + 0.05)
         row = 0
@@ -341,7 +342,8 @@ class NetworkExplorer:
                                batch_size=c["batch_size"].value, seed=self.seed)
         # The panel keeps showing the same Image widget; only the figure behind it is new.
         old_image = self.view._image if getattr(self, "view", None) is not None else None
-        self.view = NetworkView(self.model, image_shape=self.image_shape, pixel_ratio=PIXEL_RATIO)
+        # 100 dpi: a 6-inch drawing is 600 CSS pixels wide, about the book's text column.
+        self.view = NetworkView(self.model, image_shape=self.image_shape, pixel_ratio=PIXEL_RATIO, dpi=100)
         self.view._image = old_image
         self.view.update(title="epoch 0")
         self._say("New weights. Press Train.")
@@ -379,18 +381,20 @@ class NetworkExplorer:
 
     @property
     def widget(self):
-        """The whole panel as one ipywidgets box: controls on the left, the drawing beside them
-        (the filters at its top), so a click on Train and what it changes are seen together.
-        In a column too narrow for both the drawing wraps below the controls."""
+        """The whole panel as one ipywidgets box: the controls in two columns and the buttons
+        directly above the drawing, whose first row is the filters (with ``image_shape``), so a
+        click on Train and what it changes are seen together."""
         if self._box is None:
             import ipywidgets as w
             c = self.controls
-            self.status.layout.width = "320px"
-            controls = w.VBox([c["hidden"], c["activation"], c["optimizer"], c["lr"], c["epochs"],
-                               c["batch_size"], w.HBox([self.train_button, self.step_button, self.reset_button]),
-                               self.status], layout=w.Layout(width="330px", flex="0 0 auto"))
-            self._box = w.HBox([controls, self.view.widget],
-                               layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+            column = w.Layout(width="325px")
+            self._box = w.VBox([
+                w.HBox([w.VBox([c["hidden"], c["activation"], c["optimizer"]], layout=column),
+                        w.VBox([c["lr"], c["epochs"], c["batch_size"]], layout=column)],
+                       layout=w.Layout(flex_flow="row wrap")),
+                w.HBox([self.train_button, self.step_button, self.reset_button]),
+                self.status, self.view.widget,
+            ])
         return self._box
 
     def show(self) -> None:

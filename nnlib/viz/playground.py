@@ -90,7 +90,7 @@ class Playground:
             "seed": w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", style=style),
         }
         for control in self.controls.values():
-            control.layout.width = "340px"
+            control.layout.width = "320px"
         self.train_button = w.Button(description="Train", button_style="primary", icon="play")
         self.step_button = w.Button(description="Step", icon="step-forward", tooltip="one epoch")
         self.reset_button = w.Button(description="Reset", icon="refresh",
@@ -305,7 +305,7 @@ class Playground:
             c = self.controls
             # Controls in two columns above the view: the book's text column is ~700 px wide,
             # too narrow for controls beside a 672 px image.
-            column = w.Layout(width="345px")
+            column = w.Layout(width="325px")
             data = w.VBox([c["dataset"], c["noise"], c["n_samples"], c["seed"], c["epochs"]], layout=column)
             net = w.VBox([c["hidden"], c["activation"], c["optimizer"], c["lr"], c["batch_size"]], layout=column)
             self.image.layout = sharp_layout(png_css_width(self.image.value))
