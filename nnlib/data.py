@@ -159,6 +159,19 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype: type = np.floa
     return out
 
 
+def _part_size(size: object, n: int, where: str, name: str) -> int:
+    """How many of ``n`` samples a part gets: ``size`` is a fraction in (0, 1) or a count."""
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        if not 0 < size < n:
+            raise ValueError(f"{where}: {name} must be in [1, {n - 1}] samples, got {size}")
+        return int(size)
+    if isinstance(size, float):
+        if not 0.0 < size < 1.0:  # also False for NaN
+            raise ValueError(f"{where}: {name} as a fraction must be in (0, 1), got {size}")
+        return int(np.ceil(size * n))
+    raise TypeError(f"{where}: {name} must be a float fraction or an int count, got {size!r}")
+
+
 def train_test_split(
     X: np.ndarray,
     y: np.ndarray,
@@ -182,16 +195,7 @@ def train_test_split(
     if n < 2:
         raise ValueError(f"train_test_split: needs at least 2 samples (one per part), got {n}")
     rng = as_rng(seed, "train_test_split", "seed")
-    if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
-        if not 0 < test_size < n:
-            raise ValueError(f"train_test_split: test_size must be in [1, {n - 1}] samples, got {test_size}")
-        n_test = int(test_size)
-    elif isinstance(test_size, float):
-        if not 0.0 < test_size < 1.0:  # also False for NaN
-            raise ValueError(f"train_test_split: test_size as a fraction must be in (0, 1), got {test_size}")
-        n_test = int(np.ceil(test_size * n))
-    else:
-        raise TypeError(f"train_test_split: test_size must be a float fraction or an int count, got {test_size!r}")
+    n_test = _part_size(test_size, n, "train_test_split", "test_size")
     if n_test >= n:
         raise ValueError(f"train_test_split: test_size={test_size} leaves no training samples out of {n}")
     if stratify:
@@ -239,21 +243,8 @@ def train_val_test_split(
     n = len(X)
     if n < 3:
         raise ValueError(f"train_val_test_split: needs at least 3 samples (one per part), got {n}")
-    counts = []
-    for name, size in (("val_size", val_size), ("test_size", test_size)):
-        if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
-            if not 0 < size < n:
-                raise ValueError(f"train_val_test_split: {name} must be in [1, {n - 1}] samples, got {size}")
-            counts.append(int(size))
-        elif isinstance(size, float):
-            if not 0.0 < size < 1.0:  # also False for NaN
-                raise ValueError(f"train_val_test_split: {name} as a fraction must be in (0, 1), got {size}")
-            counts.append(int(np.ceil(size * n)))
-        else:
-            raise TypeError(
-                f"train_val_test_split: {name} must be a float fraction or an int count, got {size!r}"
-            )
-    n_val, n_test = counts
+    n_val = _part_size(val_size, n, "train_val_test_split", "val_size")
+    n_test = _part_size(test_size, n, "train_val_test_split", "test_size")
     if n_val + n_test >= n:
         raise ValueError(
             f"train_val_test_split: val_size={val_size} and test_size={test_size} take "
