@@ -303,7 +303,8 @@ def minibatches(
 ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     """Yield ``(X_batch, y_batch)`` pairs that cover every sample exactly once.
 
-    Batches have ``batch_size`` rows except possibly the last. ``y`` may be ``None``.
+    ``X`` (n, d) and ``y`` (n,) or (n, k), or ``None`` (then every ``y_batch`` is ``None``).
+    Batches have ``batch_size`` rows except possibly the last: ``X_batch`` (batch_size, d).
     Arguments are checked when it is called, not when the loop first asks for a batch.
     """
     if not isinstance(X, np.ndarray) or X.ndim == 0:

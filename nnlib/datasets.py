@@ -53,7 +53,10 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
 
 def make_circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, factor: float = 0.5,
                  dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """A small circle (class 1) inside a large one (class 0); ``factor`` is the radius ratio."""
+    """A small circle (class 1) inside a large one (class 0); ``factor`` is the radius ratio.
+
+    Returns ``X`` (n, 2) and ``y`` (n,) in {0, 1}, with n = ``n_samples``.
+    """
     n_samples, rng = _check_common(n_samples, noise, "make_circles", seed, dtype)
     if not 0 < check_real(factor, "make_circles", "factor") < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor}")
@@ -69,7 +72,10 @@ def make_circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, facto
 
 def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, n_classes: int = 2,
                  turns: float = 1.5, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """``n_classes`` interleaved spiral arms, each turning ``turns`` times around the origin."""
+    """``n_classes`` interleaved spiral arms, each turning ``turns`` times around the origin.
+
+    Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., n_classes - 1}, with n = ``n_samples``.
+    """
     n_samples, rng = _check_common(n_samples, noise, "make_spirals", seed, dtype)
     n_classes = check_positive_int(n_classes, "make_spirals", "n_classes")
     turns = check_real(turns, "make_spirals", "turns")
@@ -84,7 +90,10 @@ def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, n_clas
 
 def make_xor(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
              dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """Points in ``[-1, 1]^2``; class 1 where the two coordinates have the same sign."""
+    """Points in ``[-1, 1]^2``; class 1 where the two coordinates have the same sign.
+
+    Returns ``X`` (n, 2) and ``y`` (n,) in {0, 1}, with n = ``n_samples``.
+    """
     n_samples, rng = _check_common(n_samples, noise, "make_xor", seed, dtype)
     X = rng.uniform(-1, 1, size=(n_samples, 2))
     # Keep a margin around the axes so the noise-free problem is cleanly separable.
@@ -95,7 +104,10 @@ def make_xor(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
 
 def make_blobs(n_samples: int = 200, noise: float = 1.0, seed: int = 0, centers: int = 3,
                dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """``centers`` Gaussian clusters; ``noise`` is each cluster's standard deviation."""
+    """``centers`` Gaussian clusters; ``noise`` is each cluster's standard deviation.
+
+    Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., centers - 1}, with n = ``n_samples``.
+    """
     n_samples, rng = _check_common(n_samples, noise, "make_blobs", seed, dtype)
     centers = check_positive_int(centers, "make_blobs", "centers")
     # Centres evenly spaced on a circle of radius 4: always distinct, always the same.

@@ -55,7 +55,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def logsumexp(z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
-    """``log(sum(exp(z)))`` along ``axis``, computed as ``m + log(sum(exp(z - m)))``."""
+    """``log(sum(exp(z)))`` along ``axis``, computed as ``m + log(sum(exp(z - m)))``.
+
+    ``z`` of any shape, e.g. logits (n, k); the result drops ``axis`` ((n,) for the default
+    ``axis=-1``), or keeps it with size 1 ((n, 1)) when ``keepdims=True``.
+    """
     z = _numeric(z, "logsumexp")
     if not -z.ndim <= axis < z.ndim:
         raise ValueError(f"logsumexp: axis {axis} does not exist in an array of shape {z.shape}")

@@ -70,6 +70,8 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 def gradcheck(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> float:
     """Max relative error between backprop and finite-difference gradients of all parameters.
 
+    ``X`` (n, d) and ``y`` (targets as ``loss`` takes them, e.g. (n,) labels) are one batch.
+
     For each parameter array the error is ``||analytic - numeric|| / (||analytic|| + ||numeric||)``;
     the largest over all arrays is returned. Below 1e-6 (float64) means backward is right.
     """

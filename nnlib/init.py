@@ -21,21 +21,21 @@ def _checked(fan_in: int, fan_out: int, where: str, dtype: type,
 
 def zeros(fan_in: int, fan_out: int, rng: np.random.Generator | int | None = None,
           dtype: type = np.float64) -> np.ndarray:
-    """All zeros. Fine for biases; for weights it makes every unit identical (symmetry)."""
+    """All zeros, (fan_in, fan_out). Fine for biases; for weights every unit is the same."""
     shape, _ = _checked(fan_in, fan_out, "zeros", dtype, rng)
     return np.zeros(shape, dtype=dtype)
 
 
 def constant(fan_in: int, fan_out: int, rng: np.random.Generator | int | None = None,
              dtype: type = np.float64, value: float = 0.1) -> np.ndarray:
-    """Every weight equal to ``value``."""
+    """A (fan_in, fan_out) matrix with every weight equal to ``value``."""
     shape, _ = _checked(fan_in, fan_out, "constant", dtype, rng)
     return np.full(shape, check_real(value, "constant", "value"), dtype=dtype)
 
 
 def normal(fan_in: int, fan_out: int, rng: np.random.Generator | int | None = None,
            dtype: type = np.float64, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
-    """Samples of N(mean, std^2); with the default std=1 activations grow layer after layer."""
+    """(fan_in, fan_out) samples of N(mean, std^2); with std=1 activations grow layer by layer."""
     shape, gen = _checked(fan_in, fan_out, "normal", dtype, rng)
     mean = check_real(mean, "normal", "mean")
     std = check_non_negative_float(std, "normal", "std")
@@ -44,7 +44,7 @@ def normal(fan_in: int, fan_out: int, rng: np.random.Generator | int | None = No
 
 def uniform(fan_in: int, fan_out: int, rng: np.random.Generator | int | None = None,
             dtype: type = np.float64, low: float = 0.0, high: float = 1.0) -> np.ndarray:
-    """Samples of U(low, high)."""
+    """(fan_in, fan_out) samples of U(low, high)."""
     shape, gen = _checked(fan_in, fan_out, "uniform", dtype, rng)
     low, high = check_real(low, "uniform", "low"), check_real(high, "uniform", "high")
     if low > high:

@@ -19,7 +19,7 @@ class Loss:
     is_classification = False
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        """Mean loss of predictions ``pred`` against ``target``."""
+        """Mean loss of predictions ``pred`` (n, ...) against ``target``, a float."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward(pred, target)")
 
     def backward(self) -> np.ndarray:
@@ -81,7 +81,7 @@ class MSELoss(Loss):
         return float(np.mean(diff * diff))
 
     def backward(self) -> np.ndarray:
-        """2 (pred - target) / N, with N the number of elements."""
+        """2 (pred - target) / N, with N the number of elements; shape of ``pred``."""
         self._need_forward()
         diff = self._cache
         return diff * (2 / diff.size)
@@ -121,7 +121,10 @@ class BCELoss(Loss):
         return float(-np.mean(target * log_p + (1 - target) * log_1mp))
 
     def backward(self) -> np.ndarray:
-        """(p - y) / (p (1 - p)) / N, the denominator kept away from 0 as PyTorch does."""
+        """(p - y) / (p (1 - p)) / N, the denominator kept away from 0 as PyTorch does.
+
+        N is the number of elements; the result has ``pred``'s shape, (n,) or (n, 1).
+        """
         self._need_forward()
         p, y = self._cache
         denom = np.maximum(p * (1 - p), 1e-12)
@@ -149,7 +152,7 @@ class BCEWithLogitsLoss(Loss):
         return float(np.mean(np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))))
 
     def backward(self) -> np.ndarray:
-        """(sigmoid(z) - y) / N."""
+        """(sigmoid(z) - y) / N, N the number of elements; ``pred``'s shape, (n,) or (n, 1)."""
         self._need_forward()
         z, y = self._cache
         return (F.sigmoid(z) - y) / z.size
@@ -197,7 +200,7 @@ class CrossEntropyLoss(Loss):
         return float(loss)
 
     def backward(self) -> np.ndarray:
-        """(softmax(z) - y) / n: the softmax and log cancel into this simple form."""
+        """(softmax(z) - y) / n, (n, k): the softmax and log cancel into this simple form."""
         self._need_forward()
         p, target = self._cache
         n = p.shape[0]

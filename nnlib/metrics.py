@@ -32,7 +32,8 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None) -> np.ndarray:
     """Counts (k, k): entry ``[i, j]`` is how many samples of true class i were predicted as j.
 
-    ``num_classes`` defaults to one more than the largest label seen in either array.
+    ``y_true`` and ``y_pred`` are (n,) integer labels; ``num_classes`` (k) defaults to one
+    more than the largest label seen in either array.
     """
     _check_pair(y_true, y_pred, "confusion_matrix")
     if num_classes is None:
@@ -119,6 +120,8 @@ def precision_recall(
 
 def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, n_bins: int = 10) -> float:
     """ECE: the gap between confidence and accuracy, averaged over ``n_bins`` confidence bins.
+
+    ``y_true`` (n,) integer labels, ``proba`` (n, k) class probabilities.
 
     ``ECE = sum_m |S_m| / n * |acc(S_m) - conf(S_m)|`` over the non-empty bins ``S_m`` of
     ``calibration_curve(y_true, proba, n_bins)`` (same arguments, same equal-width bins), so

@@ -98,7 +98,7 @@ class NetworkView:
 
     With ``image_shape`` (e.g. ``(8, 8)`` for digits), first: the first layer's weights into
     each of its first ``n_filters`` units, as images. Then the network graph (edge width =
-    |w|, colour = sign) and, per ``Dense`` layer, its weight matrix as a heat map (rows =
+    ``|w|``, colour = sign) and, per ``Dense`` layer, its weight matrix as a heat map (rows =
     inputs, columns = outputs) and a histogram of its weights.
 
     ``dpi`` CSS pixels per inch and ``pixel_ratio`` image pixels per CSS pixel: ratio 2

@@ -122,7 +122,7 @@ class ScalingExplorer:
         self.update()
 
     def problems(self) -> dict[str, np.ndarray]:
-        """The two feature matrices shown: ``"raw"`` (sensor units) and ``"standardized"``."""
+        """The two feature matrices shown, each (n, 2): ``"raw"`` and ``"standardized"``."""
         c = self.controls
         raw = sensor_units(self.X, c["offset"].value, c["scale"].value)
         std = (raw - raw.mean(axis=0)) / raw.std(axis=0)
