@@ -159,6 +159,16 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype: type = np.floa
     return out
 
 
+def _check_split_arrays(X: object, y: object, where: str) -> int:
+    """Check that ``X`` and ``y`` are arrays with one entry per sample; return that number."""
+    if not isinstance(X, np.ndarray) or not isinstance(y, np.ndarray):
+        raise TypeError(f"{where}: X and y must be numpy arrays")
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{where}: X and y must have a sample axis (at least 1-D)")
+    check_same_length(X, y, where)
+    return len(X)
+
+
 def _part_size(size: object, n: int, where: str, name: str) -> int:
     """How many of ``n`` samples a part gets: ``size`` is a fraction in (0, 1) or a count."""
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
@@ -184,12 +194,7 @@ def train_test_split(
     ``test_size`` is a fraction in (0, 1) or a number of samples. With ``stratify=True`` each
     class keeps its share in both parts (``y`` must then be integer labels).
     """
-    if not isinstance(X, np.ndarray) or not isinstance(y, np.ndarray):
-        raise TypeError("train_test_split: X and y must be numpy arrays")
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError("train_test_split: X and y must have a sample axis (at least 1-D)")
-    check_same_length(X, y, "train_test_split")
-    n = len(X)
+    n = _check_split_arrays(X, y, "train_test_split")
     if n == 0:
         raise ValueError("train_test_split: X and y are empty; there is nothing to split")
     if n < 2:
@@ -235,12 +240,7 @@ def train_val_test_split(
     ``val_size`` and ``test_size`` are fractions of the whole data set (their sum below 1) or
     numbers of samples. With ``stratify=True`` each class keeps its share in all three parts.
     """
-    if not isinstance(X, np.ndarray) or not isinstance(y, np.ndarray):
-        raise TypeError("train_val_test_split: X and y must be numpy arrays")
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError("train_val_test_split: X and y must have a sample axis (at least 1-D)")
-    check_same_length(X, y, "train_val_test_split")
-    n = len(X)
+    n = _check_split_arrays(X, y, "train_val_test_split")
     if n < 3:
         raise ValueError(f"train_val_test_split: needs at least 3 samples (one per part), got {n}")
     n_val = _part_size(val_size, n, "train_val_test_split", "val_size")
