@@ -121,6 +121,11 @@ def dead_relu_fraction(model: Sequential, X: np.ndarray) -> list[float]:
     return [s["dead"] for s in activation_stats(model, X) if s["dead"] is not None]
 
 
+def _is_weight(name: object) -> bool:
+    """Is ``name`` (``"0.W"``, ``"W"``, ``"2.b"``...) the name of a weight matrix?"""
+    return str(name).split(".")[-1] == "W"
+
+
 def _norm(a: np.ndarray) -> float:
     """Frobenius norm computed in float64 (a float32 sum of squares could overflow)."""
     return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
@@ -146,7 +151,7 @@ def update_ratios(before: Mapping[str, np.ndarray], after: Mapping[str, np.ndarr
                          f"{sorted(before)} and {sorted(after)}")
     ratios = {}
     for k in before:
-        if weights_only and str(k).split(".")[-1] != "W":
+        if weights_only and not _is_weight(k):
             continue
         b, a = before[k], after[k]
         if not (isinstance(b, np.ndarray) and isinstance(a, np.ndarray)):
@@ -188,7 +193,7 @@ class TrainingMonitor:
         self.step_loss: list[float] = []
         self.stats: list[list[dict]] = []
         self.stats_steps: list[int] = []
-        self._previous = {k: v.copy() for k, v in model.params.items() if k.split(".")[-1] == "W"}
+        self._previous = {k: v.copy() for k, v in model.params.items() if _is_weight(k)}
         self.ratios: dict[str, list[float]] = {k: [] for k in self._previous}
         if X_probe is not None:
             self.stats.append(activation_stats(model, X_probe))
