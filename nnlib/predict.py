@@ -51,10 +51,11 @@ def predict_proba(model: Layer, X: np.ndarray, temperature: float = 1.0) -> np.n
     temperature = check_positive_float(temperature, where, "temperature")
     out = _model_output(model, X, where)
     if temperature != 1.0:
-        if isinstance(_last_layer(model), (Softmax, Sigmoid)):
+        last = _last_layer(model)
+        if isinstance(last, (Softmax, Sigmoid)):
             raise ValueError(
                 f"{where}: temperature={temperature} divides logits, but the model ends in "
-                f"{type(_last_layer(model)).__name__}; drop that last layer"
+                f"{type(last).__name__}; drop that last layer"
             )
         out = out / out.dtype.type(temperature)
     return _probabilities(model, out)
