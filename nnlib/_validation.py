@@ -6,9 +6,14 @@ error three frames deeper.
 """
 from __future__ import annotations
 
+import functools
 import numbers
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
+
+_F = TypeVar("_F", bound=Callable)
 
 FLOAT_DTYPES = (np.float32, np.float64)
 
@@ -31,6 +36,25 @@ def as_rng(rng: np.random.Generator | int | None, where: str | None = None,
         f"{prefix}{name} must be a numpy Generator (np.random.default_rng(seed)), an int seed or None, "
         f"got {type(rng).__name__}"
     )
+
+
+def seed_is_old_rng(func: _F) -> _F:
+    """Let ``func(..., seed=...)`` keep working now that the argument is called ``rng``.
+
+    One name for one idea: every nnlib function that draws random numbers takes ``rng``, a
+    numpy ``Generator`` or an int seed (the convention of Scientific Python's SPEC 7, which numpy
+    and SciPy follow). Several functions used to call it ``seed``; that spelling still works.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if "seed" in kwargs:
+            if "rng" in kwargs:
+                raise TypeError(f"{func.__name__}: pass rng or seed (its old name), not both")
+            kwargs["rng"] = kwargs.pop("seed")
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def check_float_dtype(dtype: object, where: str, name: str = "dtype") -> np.dtype:

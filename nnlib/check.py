@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import as_rng, seed_is_old_rng
 from .gradcheck import numerical_grad, relative_error
 from .layers import Dense, Layer, Sequential
 from .losses import Loss
@@ -201,11 +202,12 @@ def _ok(message: str) -> None:
     print(f"\N{CHECK MARK} {message}")
 
 
+@seed_is_old_rng
 def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
                    make_inputs: Callable[[np.random.Generator, tuple[int, ...], type], tuple],
                    shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
                    dtypes: Sequence[type] = (np.float64, np.float32), name: str | None = None,
-                   rtol: float = 1e-5, atol: float = 1e-7, seed: int = 0,
+                   rtol: float = 1e-5, atol: float = 1e-7, rng: np.random.Generator | int | None = 0,
                    outputs: Sequence[str] | None = None) -> None:
     """Check that ``fn(*inputs)`` equals ``reference(*inputs)`` for inputs made per shape and dtype.
 
@@ -216,7 +218,7 @@ def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
     size (the length of the first array argument) is pointed out.
     """
     name = name or getattr(fn, "__name__", "your function")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng, "check_function")
     for dtype in dtypes:
         for shape in shapes:
             args = make_inputs(rng, shape, dtype)
@@ -239,16 +241,17 @@ def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
     _ok(f"{name} matches the reference on {len(shapes) * len(dtypes)} inputs")
 
 
+@seed_is_old_rng
 def check_elementwise_gradient(forward: Callable[[np.ndarray], np.ndarray],
                                backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
                                name: str = "backward", shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
-                               seed: int = 0, tol: float = 1e-6) -> None:
+                               rng: np.random.Generator | int | None = 0, tol: float = 1e-6) -> None:
     """Check ``backward(grad_out, x)`` against finite differences of ``forward(x)``.
 
     The scalar tested is ``L = sum(forward(x) * grad_out)`` with a random ``grad_out``, whose
     gradient with respect to ``x`` is exactly what a backward function must return.
     """
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng, "check_elementwise_gradient")
     for shape in shapes:
         x = _away_from_zero(rng, shape)
         grad_out = rng.normal(size=shape)
@@ -262,16 +265,17 @@ def check_elementwise_gradient(forward: Callable[[np.ndarray], np.ndarray],
     _ok(f"{name} agrees with finite differences on {len(shapes)} shapes")
 
 
+@seed_is_old_rng
 def check_layer(make_layer: Callable[[int], Layer], make_reference: Callable[[int], Layer] | None = None,
                 reference_forward: Callable[[np.ndarray], np.ndarray] | None = None, name: str | None = None,
-                shapes: Sequence[tuple[int, int]] = DEFAULT_SHAPES, seed: int = 0) -> None:
+                shapes: Sequence[tuple[int, int]] = DEFAULT_SHAPES, rng: np.random.Generator | int | None = 0) -> None:
     """Check a learner's layer: forward/backward against a reference, then all gradients numerically.
 
     ``make_layer(n_features)`` builds the learner's layer for inputs with ``n_features``
     columns; ``make_reference(n_features)`` builds the reference layer with the same weights
     (or give ``reference_forward(x)`` for a parameter-free layer without a reference class).
     """
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng, "check_layer")
     for batch, features in shapes:
         layer = _call(make_layer, name or "your layer", features)
         name = name or type(layer).__name__
@@ -305,12 +309,13 @@ def check_layer(make_layer: Callable[[int], Layer], make_reference: Callable[[in
     _ok(f"{name} forward and backward are right on {len(shapes)} shapes")
 
 
+@seed_is_old_rng
 def check_loss(make_loss: Callable[[], Loss], make_reference: Callable[[], Loss],
                make_inputs: Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]],
                name: str | None = None, shapes: Sequence[tuple[int, int]] = ((1, 2), (5, 3), (8, 10)),
-               seed: int = 0) -> None:
+               rng: np.random.Generator | int | None = 0) -> None:
     """Check a learner's ``Loss``: value and ``backward`` against a reference and finite differences."""
-    rng = np.random.default_rng(seed)
+    rng = as_rng(rng, "check_loss")
     for n, k in shapes:
         pred, target = make_inputs(rng, n, k)
         loss, ref = make_loss(), make_reference()
@@ -360,12 +365,15 @@ def check_initializer(fn: Callable[..., np.ndarray], expected_std: Callable[[int
     _ok(f"{name} has the right shape, dtype, seeding and spread for {len(sizes)} layer sizes")
 
 
+@seed_is_old_rng
 def check_optimizer(make_optimizer: Callable[[list], Any], make_reference: Callable[[list], Any],
-                    name: str | None = None, steps: int = 4, seed: int = 0) -> None:
+                    name: str | None = None, steps: int = 4, rng: np.random.Generator | int | None = 0) -> None:
     """Check an optimizer step by step against a reference on identical parameters and gradients."""
-    rng = np.random.default_rng(seed)
-    mine = Sequential(Dense(3, 4, rng=seed), Dense(4, 2, rng=seed + 1))
-    theirs = Sequential(Dense(3, 4, rng=seed), Dense(4, 2, rng=seed + 1))
+    rng = as_rng(rng, "check_optimizer")
+    # Both networks must start from the same weights: draw two seeds and build each from them.
+    seeds = rng.integers(2**32, size=2).tolist()
+    mine = Sequential(Dense(3, 4, rng=seeds[0]), Dense(4, 2, rng=seeds[1]))
+    theirs = Sequential(Dense(3, 4, rng=seeds[0]), Dense(4, 2, rng=seeds[1]))
     opt = _call(make_optimizer, name or "your optimizer", mine.parameters())
     name = name or type(opt).__name__
     ref = make_reference(theirs.parameters())

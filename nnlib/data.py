@@ -15,6 +15,7 @@ from ._validation import (
     check_positive_int,
     check_real,
     check_same_length,
+    seed_is_old_rng,
 )
 
 
@@ -182,24 +183,27 @@ def _part_size(size: object, n: int, where: str, name: str) -> int:
     raise TypeError(f"{where}: {name} must be a float fraction or an int count, got {size!r}")
 
 
+@seed_is_old_rng
 def train_test_split(
     X: np.ndarray,
     y: np.ndarray,
     test_size: float | int = 0.2,
-    seed: int = 0,
+    rng: np.random.Generator | int | None = 0,
     stratify: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle and split into ``X_train, X_test, y_train, y_test``.
 
-    ``test_size`` is a fraction in (0, 1) or a number of samples. With ``stratify=True`` each
-    class keeps its share in both parts (``y`` must then be integer labels).
+    ``X`` (n, d) and ``y`` (n,) or (n, k) are split along their first axis. ``test_size`` is a
+    fraction in (0, 1) or a number of samples. With ``stratify=True`` each class keeps its share
+    in both parts (``y`` must then be integer labels). ``rng`` is a numpy ``Generator`` or an
+    int seed (``seed=`` is its old name and still works).
     """
     n = _check_split_arrays(X, y, "train_test_split")
     if n == 0:
         raise ValueError("train_test_split: X and y are empty; there is nothing to split")
     if n < 2:
         raise ValueError(f"train_test_split: needs at least 2 samples (one per part), got {n}")
-    rng = as_rng(seed, "train_test_split", "seed")
+    rng = as_rng(rng, "train_test_split")
     n_test = _part_size(test_size, n, "train_test_split", "test_size")
     if n_test >= n:
         raise ValueError(f"train_test_split: test_size={test_size} leaves no training samples out of {n}")
@@ -223,12 +227,13 @@ def train_test_split(
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
 
 
+@seed_is_old_rng
 def train_val_test_split(
     X: np.ndarray,
     y: np.ndarray,
     val_size: float | int = 0.2,
     test_size: float | int = 0.2,
-    seed: int = 0,
+    rng: np.random.Generator | int | None = 0,
     stratify: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle and split into ``X_train, X_val, X_test, y_train, y_val, y_test``.
@@ -239,6 +244,7 @@ def train_val_test_split(
 
     ``val_size`` and ``test_size`` are fractions of the whole data set (their sum below 1) or
     numbers of samples. With ``stratify=True`` each class keeps its share in all three parts.
+    ``rng`` is a numpy ``Generator`` or an int seed (``seed=`` is its old name and still works).
     """
     n = _check_split_arrays(X, y, "train_val_test_split")
     if n < 3:
@@ -250,22 +256,28 @@ def train_val_test_split(
             f"train_val_test_split: val_size={val_size} and test_size={test_size} take "
             f"{n_val + n_test} of {n} samples and leave none for training"
         )
-    as_rng(seed, "train_val_test_split", "seed")  # checks it before seed + 1 is formed
+    as_rng(rng, "train_val_test_split")  # checks it before rng + 1 is formed
     # Split off the test part first, then the validation part from what is left: the same
-    # seed gives the same test part as train_test_split(X, y, test_size, seed).
-    X_rest, X_test, y_rest, y_test = train_test_split(X, y, n_test, seed=seed, stratify=stratify)
-    val_seed = None if seed is None else seed + 1
-    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, n_val, seed=val_seed,
+    # seed gives the same test part as train_test_split(X, y, test_size, seed). An int seed s
+    # seeds the second split with s + 1; a Generator simply goes on drawing.
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, n_test, rng=rng, stratify=stratify)
+    val_rng = rng + 1 if isinstance(rng, int) else rng
+    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, n_val, rng=val_rng,
                                                       stratify=stratify)
     return X_train, X_val, X_test, y_train, y_val, y_test
 
 
+@seed_is_old_rng
 def kfold_indices(
-    y: np.ndarray, n_splits: int = 5, seed: int = 0, stratify: bool = False
+    y: np.ndarray,
+    n_splits: int = 5,
+    rng: np.random.Generator | int | None = 0,
+    stratify: bool = False,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Shuffled k-fold cross-validation: ``n_splits`` pairs ``(train_idx, val_idx)``.
 
-    The n samples (``len(y)``) are shuffled (seeded by ``seed``) and dealt into ``n_splits``
+    The n samples (``len(y)``) are shuffled (by ``rng``, a ``Generator`` or an int seed;
+    ``seed=`` is its old name) and dealt into ``n_splits``
     folds whose sizes differ by at most one; pair f holds the indices of fold f as
     ``val_idx`` and of all other folds as ``train_idx``, both sorted. Every sample is in
     exactly one ``val_idx``, so predictions made on each fold by a model trained on the rest
@@ -281,7 +293,7 @@ def kfold_indices(
     n = len(y)
     if not 2 <= n_splits <= n:
         raise ValueError(f"{where}: n_splits must be in [2, {n}] (the number of samples), got {n_splits}")
-    rng = as_rng(seed, where, "seed")
+    rng = as_rng(rng, where)
     if stratify:
         check_labels(y, where)
         # Each class's samples in random order, classes one after the other; dealing this

@@ -11,6 +11,7 @@ from ._validation import (
     check_labels,
     check_positive_int,
     check_real,
+    seed_is_old_rng,
 )
 
 
@@ -133,12 +134,13 @@ def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, n_bins: in
     return float(np.sum(weights * np.abs(acc[filled].astype(np.float64) - conf[filled])))
 
 
+@seed_is_old_rng
 def bootstrap_ci(
     metric: Callable[[np.ndarray, np.ndarray], float],
     y_true: np.ndarray,
     y_pred: np.ndarray,
     n_boot: int = 1000,
-    seed: int = 0,
+    rng: np.random.Generator | int | None = 0,
     level: float = 0.95,
 ) -> tuple[float, float]:
     """Percentile bootstrap confidence interval ``(low, high)`` of ``metric(y_true, y_pred)``.
@@ -146,7 +148,7 @@ def bootstrap_ci(
     ``y_pred`` is whatever ``metric`` takes second, with one entry per sample along axis 0:
     labels (n,) for ``accuracy``, probabilities (n, k) for ``expected_calibration_error``,
     or an array (n, ...) a function of your own unpacks. Each of ``n_boot`` rounds draws n
-    samples with replacement (the same rows of both arrays, seeded by ``seed``) and evaluates
+    samples with replacement (the same rows of both arrays, drawn by ``rng``, a ``Generator`` or an int seed; ``seed=`` is its old name) and evaluates
     the metric; the interval holds the central ``level`` fraction of those values (the
     ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles, numpy's default linear
     interpolation). It measures how much the metric would vary from one data set of this
@@ -171,7 +173,7 @@ def bootstrap_ci(
     level = check_real(level, where, "level")
     if not 0.0 < level < 1.0:
         raise ValueError(f"{where}: level must be in (0, 1), e.g. 0.95, got {level}")
-    rng = as_rng(seed, where, "seed")
+    rng = as_rng(rng, where)
     values = np.empty(n_boot)
     for b in range(n_boot):
         idx = rng.integers(0, n, size=n)     # n rows drawn with replacement

@@ -296,7 +296,8 @@ def test_train_val_test_split_stratified_keeps_class_shares():
     ({"val_size": 0.0}, "val_size as a fraction must be in"),
     ({"test_size": 30}, r"test_size must be in \[1, 9\]"),
     ({"val_size": "0.2"}, "val_size must be a float fraction or an int count"),
-    ({"seed": -1}, "train_val_test_split: seed must be a non-negative integer"),
+    ({"seed": -1}, "train_val_test_split: rng must be a non-negative integer"),
+    ({"rng": -1}, "train_val_test_split: rng must be a non-negative integer"),
 ])
 def test_train_val_test_split_rejects_bad_sizes(kwargs, match):
     X, y = np.zeros((10, 2)), np.zeros(10, dtype=int)
@@ -346,3 +347,24 @@ def test_kfold_errors():
         nl.kfold_indices(np.zeros(5), n_splits=2, stratify=True)
     with pytest.raises(TypeError, match="kfold_indices.*numpy array"):
         nl.kfold_indices([0, 1, 2], n_splits=2)
+
+
+def test_rng_is_the_one_name_and_seed_still_works():
+    """rng (a Generator or an int seed) is the name; seed=, its old name, gives the same split."""
+    X, y = np.arange(40.0).reshape(20, 2), np.arange(20) % 2
+    new = nl.train_test_split(X, y, rng=3)
+    old = nl.train_test_split(X, y, seed=3)
+    positional = nl.train_test_split(X, y, 0.2, 3)
+    for a, b, c in zip(new, old, positional):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    with pytest.raises(TypeError, match="train_test_split: pass rng or seed"):
+        nl.train_test_split(X, y, rng=1, seed=1)
+    # A Generator works for every splitter, including the two-step train_val_test_split.
+    parts = nl.train_val_test_split(X, y, rng=np.random.default_rng(0))
+    assert sum(len(p) for p in parts[:3]) == 20
+    folds = nl.kfold_indices(y, 4, rng=np.random.default_rng(0))
+    assert sorted(np.concatenate([v for _, v in folds]).tolist()) == list(range(20))
+    assert nl.kfold_indices(y, 4, seed=5)[0][1].tolist() == nl.kfold_indices(y, 4, rng=5)[0][1].tolist()
+    acc = lambda t, p: float(np.mean(t == p))
+    assert nl.bootstrap_ci(acc, y, y[::-1], n_boot=50, seed=2) == nl.bootstrap_ci(acc, y, y[::-1], n_boot=50, rng=2)
