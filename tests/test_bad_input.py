@@ -572,8 +572,43 @@ for fid, fn, exc, frags in [
     ("batch-callbacks-not-callable", lambda: run_fit(batch_callbacks=[1]), TypeError,
      ["batch callback", "cb\\(epoch, batch, loss\\)"]),
     ("batch-callbacks-none", lambda: run_fit(batch_callbacks=None), TypeError, ["batch_callbacks"]),
+    ("on_divergence-unknown", lambda: run_fit(on_divergence="warn"), ValueError,
+     ["on_divergence", "'raise' or 'stop'", "'warn'"]),
+    ("max_loss_growth-one", lambda: run_fit(max_loss_growth=1.0), ValueError, ["max_loss_growth", "> 1", "got 1"]),
+    ("max_loss_growth-nan", lambda: run_fit(max_loss_growth=NAN), ValueError, ["max_loss_growth", "nan"]),
+    ("max_loss_growth-str", lambda: run_fit(max_loss_growth="x"), TypeError, ["max_loss_growth", "number"]),
+    ("history-dict", lambda: run_fit(history={}), TypeError, ["history", "History", "dict"]),
+    ("history-diverged", lambda: run_fit(history=nl.History(loss=[1.0], diverged="fit: training diverged")),
+     ValueError, ["cannot continue a run that diverged"]),
+    ("history-validation", lambda: run_fit(history=run_fit(), validation_data=(X, Y2)), ValueError,
+     ["validation losses for 0 of its 1 epochs"]),
 ]:
     case(f"fit-{fid}", fn, exc, "fit|Dense|CrossEntropyLoss", *frags)
+
+# --------------------------------------------------------------------------------------------
+# nnlib.models.build_mlp (chapter 3)
+
+for mid, fn, exc, frags in [
+    ("sizes-int", lambda: nl.build_mlp(3), TypeError, ["sizes", "list of layer widths", "int"]),
+    ("sizes-str", lambda: nl.build_mlp("2, 16, 2"), TypeError, ["sizes", "str"]),
+    ("sizes-one", lambda: nl.build_mlp([2]), ValueError, ["at least two widths", r"\[2\]"]),
+    ("sizes-empty", lambda: nl.build_mlp([]), ValueError, ["at least two widths"]),
+    ("sizes-zero", lambda: nl.build_mlp([2, 0, 2]), ValueError, ["positive integer", r"\[2, 0, 2\]"]),
+    ("sizes-negative", lambda: nl.build_mlp([2, -4, 2]), ValueError, ["positive integer"]),
+    ("sizes-float", lambda: nl.build_mlp([2, 16.0, 2]), TypeError, ["every size must be an int", "16.0"]),
+    ("sizes-bool", lambda: nl.build_mlp([2, True]), TypeError, ["every size must be an int", "True"]),
+    ("activation-unknown", lambda: nl.build_mlp([2, 2], "gelu"), ValueError,
+     ["unknown activation 'gelu'", "relu", "tanh"]),
+    ("activation-class", lambda: nl.build_mlp([2, 2], nl.ReLU), TypeError, ["activation", "name"]),
+    ("init-unknown", lambda: nl.build_mlp([2, 2], init="kaiming"), ValueError, ["unknown init 'kaiming'", "he_normal"]),
+    ("init-number", lambda: nl.build_mlp([2, 2], init=0.1), TypeError, ["init", "float"]),
+    ("rng-str", lambda: nl.build_mlp([2, 2], rng="0"), TypeError, ["rng", "Generator", "str"]),
+    ("rng-negative", lambda: nl.build_mlp([2, 2], rng=-1), ValueError, ["rng", "non-negative"]),
+    ("dtype-int", lambda: nl.build_mlp([2, 2], dtype=np.int64), TypeError, ["float32 or float64", "int64"]),
+    ("dtype-float16", lambda: nl.build_mlp([2, 2], dtype=np.float16), TypeError, ["float32 or float64", "float16"]),
+    ("fast-str", lambda: nl.build_mlp([2, 2], fast="yes"), TypeError, ["fast", "True or False"]),
+]:
+    case(f"build_mlp-{mid}", fn, exc, "build_mlp", *frags)
 
 # --------------------------------------------------------------------------------------------
 # nnlib.diagnostics (chapter 7)

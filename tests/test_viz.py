@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 
@@ -139,10 +140,16 @@ def test_trainer_reports_divergence_instead_of_raising():
     X, y = nl.datasets.make_moons(100, seed=0)
     model = build_mlp(2, (8,), 2, "identity", seed=0)
     trainer = Trainer(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=10.0, momentum=0.9), X * 50, y)
-    done = trainer.run(200)
-    assert 0 < done < 200
-    assert trainer.diverged.startswith(f"Training diverged at epoch {done}")
-    assert trainer.run(5) == 0  # no more steps once diverged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # numpy's overflow warnings stay silent
+        done = trainer.run(200)
+    assert 0 < done < 200 and trainer.epoch == done
+    # fit's own message (one divergence message for fit and the widgets), told for a widget.
+    assert trainer.diverged.startswith("Training diverged: the network's output became NaN or inf at "
+                                       f"epoch {done}, batch 1.")
+    assert "smaller learning rate (lr=10 now" in trainer.diverged and trainer.diverged.endswith("press Reset.")
+    assert not np.isfinite(trainer.losses[-1]) and len(trainer.losses) == done
+    assert trainer.run(5) == 0 and trainer.epoch == done  # no more steps once diverged
 
 
 def test_frame_schedule():
@@ -279,7 +286,7 @@ def test_playground_divergence_shows_message_and_diverged_loss():
     pg.train_button.click()
     assert pg.trainer.diverged and pg.trainer.epoch < 100
     assert pg.message.get_visible() and "Training diverged" in pg.message.get_text()
-    assert "lower it" in pg.status.value
+    assert "try a smaller learning rate (lr=10 now, e.g. lr=1)" in pg.status.value and "press Reset" in pg.status.value
     assert not np.isfinite(pg.trainer.losses[-1])
     assert np.isnan(pg.train_line.get_data()[1][-1])  # drawn as a gap, the axes stay finite
     pg.controls["lr"].value = 0.01

@@ -1,8 +1,10 @@
-"""Small training engine shared by the widgets: build an MLP, step it, and survive divergence.
+"""What the widgets share to train: the choices of their controls, and ``Trainer``, ``nl.fit`` in pieces.
 
-The widgets train with nnlib directly (model, loss, optimizer) rather than through ``fit``: a
-click runs a few hundred epochs in chunks and redraws between them, and a diverging run must
-end with a message in the view, not an exception in the notebook.
+A click runs a few hundred epochs in chunks and redraws between them, and a diverging run
+must end with a message in the view, not an exception in the notebook. ``Trainer`` is that
+use of ``nl.fit``: each chunk continues the same ``History`` and the same shuffle
+``Generator`` (``history=``, ``seed=``), and ``on_divergence="stop"`` turns the error into
+``history.diverged``. The network itself is ``nl.build_mlp``'s.
 """
 from __future__ import annotations
 
@@ -11,15 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 
 import nnlib as nl
+from nnlib import models as nl_models
 
-#: Activation layers a widget can choose by name.
-ACTIVATIONS: dict[str, type[nl.Layer]] = {
-    "relu": nl.ReLU,
-    "leaky_relu": nl.LeakyReLU,
-    "tanh": nl.Tanh,
-    "sigmoid": nl.Sigmoid,
-    "identity": nl.Identity,
-}
+#: Activation layers a widget can choose by name (those of ``nl.build_mlp``).
+ACTIVATIONS: dict[str, type[nl.Layer]] = nl_models.ACTIVATIONS
 #: Optimizer names: "momentum" is SGD with momentum 0.9.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 #: The learning rates a slider offers: 1, 2, 3 and 5 times each power of ten from 1e-4 to 10.
@@ -64,32 +61,23 @@ def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
 
 def build_mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "relu",
               seed: int = 0, dtype: type = np.float64) -> nl.Sequential:
-    """``Dense(n_in, h1), act, ..., Dense(h_last, n_out)``: a network of raw logits (batch, n_out).
-
-    ReLU-like layers get He init, the others Xavier (the pairing chapter 2 explains).
+    """``nl.build_mlp([n_in, *hidden, n_out], activation, rng=seed, dtype=dtype)``: the widgets'
+    older spelling, kept working. Raw logits (batch, n_out); He init for ReLU-like hidden
+    layers, Xavier for the others and for the last layer (the pairing chapter 2 explains).
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"build_mlp: unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
-    init = "he_normal" if activation in ("relu", "leaky_relu") else "xavier_normal"
-    rng = np.random.default_rng(seed)
-    sizes = [n_in, *hidden, n_out]
-    layers: list[nl.Layer] = []
-    for i in range(len(sizes) - 1):
-        last = i == len(sizes) - 2
-        layers.append(nl.Dense(sizes[i], sizes[i + 1], init="xavier_normal" if last else init,
-                               rng=rng, dtype=dtype))
-        if not last:
-            layers.append(ACTIVATIONS[activation]())
-    return nl.Sequential(*layers)
+    return nl.build_mlp([n_in, *hidden, n_out], activation, rng=seed, dtype=dtype)
 
 
-def build_optimizer(name: str, model: nl.Layer, lr: float) -> nl.Optimizer:
-    """An optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``) for ``model``'s parameters."""
-    if name == "sgd":
-        return nl.SGD(model.parameters(), lr=lr)
-    if name == "momentum":
-        return nl.SGD(model.parameters(), lr=lr, momentum=0.9)
+def build_optimizer(name: str, model: nl.Layer, lr: float, momentum: float | None = None) -> nl.Optimizer:
+    """An optimizer by name for ``model``'s parameters: ``"sgd"`` (with ``momentum``, default
+    0), ``"momentum"`` (SGD with ``momentum``, default 0.9) or ``"adam"`` (fused, which steps
+    the same numbers with fewer numpy calls; ``momentum`` does not apply)."""
+    if name in ("sgd", "momentum"):
+        default = 0.0 if name == "sgd" else 0.9
+        return nl.SGD(model.parameters(), lr=lr, momentum=default if momentum is None else momentum)
     if name == "adam":
+        if momentum is not None:
+            raise ValueError(f"build_optimizer: momentum does not apply to adam, got momentum={momentum}")
         return nl.Adam(model.parameters(), lr=lr, fused=True)
     raise ValueError(f"build_optimizer: unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}")
 
@@ -141,10 +129,13 @@ def model_dtype(model: nl.Layer) -> np.dtype:
 
 
 class Trainer:
-    """Epochs of mini-batch training that record losses and stop cleanly when the loss diverges.
+    """``nl.fit`` run a chunk of epochs at a time, for a widget: it records losses and stops
+    cleanly when training diverges.
 
-    ``losses``/``test_losses`` hold one value per epoch (the latter when test data is given). ``diverged`` is None
-    while training is healthy, else the message to show; a diverged trainer does no more steps.
+    ``losses``/``test_losses`` hold one value per epoch (the latter when test data is given).
+    ``diverged`` is None while training is healthy, else the message to show; a diverged
+    trainer does no more steps. ``optimizer`` and ``batch_size`` (None: the full batch) may be
+    changed between runs; the weights, the history and the shuffle stream go on.
     """
 
     def __init__(self, model: nl.Layer, loss: nl.Loss, optimizer: nl.Optimizer,
@@ -153,62 +144,51 @@ class Trainer:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.X, self.y, self.X_test, self.y_test = X, y, X_test, y_test
         self.batch_size = batch_size
+        # One Generator for every chunk: the batches come in the order one long run would draw.
         self.rng = np.random.default_rng(seed)
-        self.losses: list[float] = []
+        self.history = nl.History()
         self.test_losses: list[float] = []
-        self.diverged: str | None = None
-        self._backward = ((lambda g: model.backward(g, input_grad=False)) if isinstance(model, nl.Sequential)
-                          else model.backward_params)
+
+    @property
+    def losses(self) -> list[float]:
+        """Training loss of every epoch (the history's)."""
+        return self.history.loss
 
     @property
     def epoch(self) -> int:
         """Epochs completed."""
-        return len(self.losses)
+        return self.history.epochs
 
-    def _loss(self, Xb: np.ndarray, yb: np.ndarray) -> float:
-        out = self.model(Xb)
-        # Losses reject non-finite outputs with a ValueError; for a widget that is simply
-        # a diverged run, reported as an infinite loss.
-        if not np.isfinite(out).all():
-            return float("inf")
-        return self.loss(out, yb)
+    @property
+    def diverged(self) -> str | None:
+        """None while training is healthy, else fit's divergence message, told for the widget."""
+        message = self.history.diverged
+        if message is None:
+            return None
+        return f"Training diverged: {message.removeprefix('fit: training diverged, ')} Then press Reset."
 
-    def _step(self, Xb: np.ndarray, yb: np.ndarray) -> float:
-        value = self._loss(Xb, yb)
-        if np.isfinite(value):
-            self._backward(self.loss.backward())
-            self.optimizer.step()
-        return value
+    def _test_loss(self, epoch: int, history: nl.History) -> None:
+        # A fit callback, not fit's validation_data: the held-out loss is only drawn here, while
+        # fit would also stop the run when it overflows, an epoch before the training loss
+        # does; the live page (nnlib.js) stops where the training loss does, and so do we.
+        out = self.model(self.X_test)
+        # Losses reject non-finite outputs with a ValueError; for the curve it is an infinite loss.
+        self.test_losses.append(float(self.loss(out, self.y_test)) if np.isfinite(out).all() else float("inf"))
 
     def run(self, epochs: int) -> int:
         """Train up to ``epochs`` epochs; return how many ran (fewer if the loss diverged)."""
-        done = 0
+        if epochs <= 0 or self.diverged is not None:
+            return 0
+        before = self.epoch
+        n = len(self.X)
         # A diverging run overflows on purpose (learning rate 10): it is reported through
         # ``diverged``, so numpy's warnings would only repeat it as noise.
         with np.errstate(all="ignore"):
-            for _ in range(epochs):
-                if self.diverged is not None:
-                    break
-                n = len(self.X)
-                if self.batch_size is None or self.batch_size >= n:
-                    value = self._step(self.X, self.y)
-                    total = value
-                else:
-                    total = 0.0
-                    for Xb, yb in nl.minibatches(self.X, self.y, self.batch_size, rng=self.rng):
-                        value = self._step(Xb, yb)
-                        total += value * len(Xb)
-                        if not np.isfinite(value):
-                            break
-                    total /= n
-                self.losses.append(float(total))
-                if self.X_test is not None:
-                    self.test_losses.append(float(self._loss(self.X_test, self.y_test)))
-                done += 1
-                if not np.isfinite(total):
-                    lr = getattr(self.optimizer, "lr", float("nan"))
-                    self.diverged = (
-                        f"Training diverged at epoch {self.epoch}: the loss became {total}. "
-                        f"The steps are too large for learning rate {lr:g}; lower it and press Reset."
-                    )
-        return done
+            nl.fit(self.model, self.loss, self.optimizer, self.X, self.y, epochs,
+                   batch_size=n if self.batch_size is None else self.batch_size, seed=self.rng,
+                   callbacks=[self._test_loss] if self.X_test is not None else (), progress=False,
+                   history=self.history, on_divergence="stop",
+                   # Only NaN and inf stop a widget: a loss that explodes and then sits still
+                   # (dead ReLU units) is a lesson to watch, which stuck_message explains.
+                   max_loss_growth=None)
+        return self.epoch - before
