@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from _common import LIBS, LibResult, gemm_rate, load_torch, nl, time_runs
+from nnlib.viz._training import build_optimizer
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 
@@ -34,32 +35,24 @@ class MLPSpec:
 
 
 def initial_weights(spec: MLPSpec) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One (W (in, out), b (out,)) pair per layer, drawn once with nnlib's initializers."""
+    """One (W (in, out), b (out,)) pair per layer, drawn once by ``nl.build_mlp``."""
+    # One init for every layer (the output layer too), so that the recipe is easy to state for
+    # all three libraries.
     init = "he_normal" if spec.activation == "relu" else "xavier_uniform"
-    rng = np.random.default_rng(spec.seed)
-    layers = [nl.Dense(i, o, init=init, rng=rng, dtype=spec.dtype) for i, o in zip(spec.sizes[:-1], spec.sizes[1:])]
-    return [(d.W.copy(), d.b.copy()) for d in layers]
+    model = nl.build_mlp(spec.sizes, spec.activation, init=init, rng=spec.seed, dtype=spec.dtype)
+    return [(d.W.copy(), d.b.copy()) for d in model if isinstance(d, nl.Dense)]
 
 
 # ---------------------------------------------------------------------------- nnlib
 
 def prepare_nnlib(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Callable[[], Predictor]:
-    act = {"relu": nl.ReLU, "tanh": nl.Tanh}[spec.activation]
-    layers: list[nl.Layer] = []
-    for j, (W, b) in enumerate(weights):
-        dense = nl.Dense(W.shape[0], W.shape[1], init="zeros", dtype=spec.dtype)
-        dense.W[...] = W
-        dense.b[...] = b
-        layers.append(dense)
-        if j < len(weights) - 1:
-            layers.append(act())
-    model = nl.Sequential(*layers)
-    # The Adam workloads train small networks, where the fused path (nnlib/fused.py) saves
-    # most of a step's numpy calls; the large SGD network gains nothing from it.
-    if spec.optimizer == "sgd":
-        opt = nl.SGD(model.parameters(), lr=spec.lr, momentum=spec.momentum)
-    else:
-        opt = nl.Adam(model.parameters(), lr=spec.lr, fused=True)
+    model = nl.build_mlp(spec.sizes, spec.activation, init="zeros", dtype=spec.dtype)
+    for dense, (W, b) in zip([d for d in model if isinstance(d, nl.Dense)], weights, strict=True):
+        dense.W, dense.b = W, b                     # copies into the layer's arrays
+    # The widgets' optimizers by name: "sgd" with the spec's momentum, or Adam on the fused path
+    # (nnlib/fused.py), which saves most of a step's numpy calls on the small Adam networks.
+    opt = build_optimizer(spec.optimizer, model, spec.lr,
+                          momentum=spec.momentum if spec.optimizer == "sgd" else None)
     loss = nl.CrossEntropyLoss()
 
     def train() -> Predictor:

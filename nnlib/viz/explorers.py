@@ -15,7 +15,7 @@ from matplotlib.colors import LogNorm
 import nnlib as nl
 
 from ._render import figure_png, new_figure, png_css_width, sharp_layout
-from ._training import ACTIVATIONS, learning_rate_slider
+from ._training import ACTIVATIONS, build_optimizer, learning_rate_slider
 
 
 def activation_curve(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,13 +191,11 @@ def descent_path(surface: Surface | str, optimizer: str = "sgd", lr: float = 0.0
         if surface not in SURFACES:
             raise ValueError(f"descent_path: unknown surface {surface!r}; choose one of {list(SURFACES)}")
         surface = SURFACES[surface]
-    point = _Point(surface.start if start is None else start)
-    if optimizer == "sgd":
-        opt: nl.Optimizer = nl.SGD(point.parameters(), lr=lr, momentum=momentum)
-    elif optimizer == "adam":
-        opt = nl.Adam(point.parameters(), lr=lr)
-    else:
+    if optimizer not in ("sgd", "adam"):
         raise ValueError(f"descent_path: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    point = _Point(surface.start if start is None else start)
+    # The widgets' optimizers (Adam fused: the same steps, bit for bit, on this one vector).
+    opt = build_optimizer(optimizer, point, lr, momentum=momentum if optimizer == "sgd" else None)
     w = point.params["w"]
     path = [w.copy()]
     with np.errstate(all="ignore"):

@@ -30,7 +30,7 @@ import numpy as np
 
 import nnlib as nl
 
-from ._training import ACTIVATIONS, OPTIMIZERS, Trainer, build_mlp, build_optimizer, parse_hidden
+from ._training import ACTIVATIONS, OPTIMIZERS, Trainer, build_optimizer, parse_hidden
 from .grid import CLASS_COLORS, grid_bounds, grid_proba, proba_to_rgb
 from .playground import BATCH_SIZES, DATASETS
 
@@ -111,7 +111,7 @@ def train_setup(epochs: int = 200, **setup: object) -> tuple[Trainer, dict[str, 
     X_train, X_val, y_train, y_val = nl.train_test_split(X, y, test_size=VALIDATION_FRACTION, seed=s["seed"],
                                                          stratify=True)
     scaler = nl.StandardScaler().fit(X_train)
-    model = build_mlp(2, parse_hidden(s["hidden"]), int(y.max()) + 1, s["activation"], seed=s["seed"])
+    model = nl.build_mlp([2, *parse_hidden(s["hidden"]), int(y.max()) + 1], s["activation"], rng=s["seed"])
     trainer = Trainer(model, nl.CrossEntropyLoss(), build_optimizer(s["optimizer"], model, float(s["lr"])),
                       scaler.transform(X_train), y_train, scaler.transform(X_val), y_val,
                       batch_size=s["batch"] or None, seed=s["seed"])

@@ -329,15 +329,15 @@ class NetworkExplorer:
 
     def reset(self) -> None:
         """Build a fresh network from the controls and redraw."""
-        from ._training import Trainer, build_mlp, parse_hidden
+        from ._training import Trainer, parse_hidden
         try:
             hidden = parse_hidden(self.controls["hidden"].value)
         except ValueError as err:
             self._say(str(err), error=True)
             return
         c = self.controls
-        self.model = build_mlp(self.X.shape[1], hidden, self.n_classes, c["activation"].value, seed=self.seed,
-                               dtype=self.X.dtype)
+        self.model = nl.build_mlp([self.X.shape[1], *hidden, self.n_classes], c["activation"].value,
+                                  rng=self.seed, dtype=self.X.dtype)
         self.trainer = Trainer(self.model, nl.CrossEntropyLoss(), self._optimizer(), self.X, self.y,
                                batch_size=c["batch_size"].value, seed=self.seed)
         # The panel keeps showing the same Image widget; only the figure behind it is new.

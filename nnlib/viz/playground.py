@@ -6,8 +6,8 @@ the training (circles) and validation (triangles) points, and the train/validati
 epoch. (The held-out part is validation data: it is watched while choices are made; the
 attribute names ``X_test``/``test_fraction`` are kept for compatibility.)
 
-Speed: training calls nnlib directly (forward, loss, backward, step); the map is one forward
-pass over the grid; redrawing changes the data of existing artists (``set_data``,
+Speed: training is ``nl.fit`` in chunks (``Trainer``), full-batch by default; the map is one
+forward pass over the grid; redrawing changes the data of existing artists (``set_data``,
 ``set_offsets``) and re-renders one small PNG. See ``benchmarks/bench_playground.py``.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ import numpy as np
 import nnlib as nl
 
 from ._render import PIXEL_RATIO, Blitter, new_figure, nice_ceiling, png_css_width, sharp_layout
-from ._training import (ACTIVATIONS, OPTIMIZERS, Trainer, build_mlp, build_optimizer, learning_rate_slider,
-                        parse_hidden, stuck_message)
+from ._training import (ACTIVATIONS, OPTIMIZERS, Trainer, build_optimizer, learning_rate_slider, parse_hidden,
+                        stuck_message)
 from .curves import finite_or_nan
 from .grid import grid_bounds, grid_proba, proba_to_rgb
 
@@ -153,8 +153,8 @@ class Playground:
         except ValueError as err:
             self._show_message(str(err))
             return
-        self.model = build_mlp(2, hidden, self.n_classes, c["activation"].value, seed=c["seed"].value,
-                               dtype=np.float32)
+        self.model = nl.build_mlp([2, *hidden, self.n_classes], c["activation"].value, rng=c["seed"].value,
+                                  dtype=np.float32)
         self.trainer = Trainer(self.model, nl.CrossEntropyLoss(), self._optimizer(), self.Z_train, self.y_train,
                                self.Z_test, self.y_test, batch_size=self._batch_size(), seed=c["seed"].value)
         # Sized for one Train click from the start, so that click only blits.
