@@ -161,11 +161,19 @@ class Trainer:
 
     @property
     def diverged(self) -> str | None:
-        """None while training is healthy, else fit's divergence message, told for the widget."""
+        """None while training is healthy, else the message to show: what fit found and where
+        (its first sentence), with the advice that applies in a widget."""
         message = self.history.diverged
         if message is None:
             return None
-        return f"Training diverged: {message.removeprefix('fit: training diverged, ')} Then press Reset."
+        # fit's own advice goes on to "standardize the inputs, or use a smaller init", which the
+        # playground has already done or has no control for.
+        what, found, _ = message.removeprefix("fit: training diverged, ").partition(". The updates grew too large")
+        if not found:
+            return message
+        lr = getattr(self.optimizer, "lr", float("nan"))
+        return (f"Training diverged: {what}. The steps are too large for learning rate {lr:g}; lower it and "
+                f"press Reset.")
 
     def _test_loss(self, epoch: int, history: nl.History) -> None:
         # A fit callback, not fit's validation_data: the held-out loss is only drawn here, while
