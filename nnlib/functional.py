@@ -1,6 +1,13 @@
-"""Numerically stable building blocks shared by layers, losses and prediction.
+"""Numerically stable building blocks shared by layers, losses and prediction (chapters 3-4).
 
-Each works on any float dtype and returns the same dtype.
+Chapter 3 teaches the sigmoid and the softmax, chapter 4 the log-sum-exp and the
+log-softmax behind the cross-entropy. Each function here is the chapter's formula, written
+the way the chapter writes it; each works on any float dtype and returns the same dtype.
+
+The fast versions of softmax and log-softmax (the row maximum and row sum computed without
+numpy's slow row-by-row reduction over a short axis) live apart in ``nnlib/fast.py``, with
+tests that they give the same numbers. ``row_max`` and ``row_sum``, which lived here before,
+are defined there and still import from here.
 """
 from __future__ import annotations
 
@@ -22,27 +29,6 @@ def _logits_2d(z: object, where: str) -> np.ndarray:
     if z.shape[1] == 0:
         raise ValueError(f"{where}: needs at least one class, got shape {z.shape}")
     return z
-
-
-def row_max(z: np.ndarray) -> np.ndarray:
-    """The largest entry of each row of ``z`` (n, k), as a column (n, 1)."""
-    # numpy reduces along a short last axis row by row: z.max(axis=1) takes ~50 us for
-    # 1000 x 2 logits. A running elementwise maximum over the few columns a classifier has
-    # does the same in k - 1 vectorized calls, ten times faster. Each call costs ~1 us, so
-    # for a short batch with many classes (128 x 10) the row-by-row reduction still wins.
-    n, k = z.shape
-    if k > 16 or n < 32 * k:
-        return z.max(axis=1, keepdims=True)
-    m = z[:, 0].copy()
-    for j in range(1, k):
-        np.maximum(m, z[:, j], out=m)
-    return m[:, None]
-
-
-def row_sum(z: np.ndarray) -> np.ndarray:
-    """The sum of each row of ``z`` (n, k), as a column (n, 1)."""
-    # z @ 1 sums the rows through BLAS: several times faster than z.sum(axis=1) when k is small.
-    return (z @ np.ones(z.shape[1], dtype=z.dtype))[:, None]
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -73,15 +59,34 @@ def logsumexp(z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise ``log(softmax(z))`` for logits ``z`` of shape (n, k)."""
+    """Row-wise ``log(softmax(z))`` for logits ``z`` (n, k) -> log-probabilities (n, k).
+
+    ``z - logsumexp(z)``, chapter 4's form: ``(z - m) - log(sum(exp(z - m)))`` with ``m``
+    each row's maximum, so nothing overflows and the log never sees 0.
+    """
     z = _logits_2d(z, "log_softmax")
-    shifted = z - row_max(z)
-    return shifted - np.log(row_sum(np.exp(shifted)))
+    shifted = z - z.max(axis=1, keepdims=True)                         # (n, k), each row's max is 0
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (n, k) - (n, 1)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of logits ``z`` (n, k) -> probabilities (n, k) summing to 1."""
+    """Row-wise softmax of logits ``z`` (n, k) -> probabilities (n, k) summing to 1.
+
+    ``exp(z - m) / sum(exp(z - m))`` with ``m`` each row's maximum (chapter 3): the shift
+    leaves the probabilities unchanged and makes the largest exponent ``exp(0) = 1``.
+    """
     z = _logits_2d(z, "softmax")
-    e = np.exp(z - row_max(z))
-    e /= row_sum(e)
-    return e
+    E = np.exp(z - z.max(axis=1, keepdims=True))   # (n, k)
+    return E / E.sum(axis=1, keepdims=True)        # divide each row by its own sum
+
+
+def __getattr__(name: str) -> object:
+    # row_max and row_sum were defined here; they now live with the other fast paths in
+    # nnlib/fast.py. Importing them lazily keeps `F.row_max` and
+    # `from nnlib.functional import row_sum` working without an import cycle (fast.py
+    # imports the layers, which import this module).
+    if name in ("row_max", "row_sum"):
+        from . import fast
+
+        return getattr(fast, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,12 @@
 ``loss(pred, target)`` returns a Python float averaged like PyTorch's default
 ``reduction="mean"``; ``loss.backward()`` returns the gradient for the last call, shaped like
 ``pred``. To add a loss, subclass ``Loss`` and write ``forward`` and ``backward``.
+
+Each loss is chapter 4's formula and its gradient in the chapter's notation (for
+cross-entropy, ``-mean(log P[i, y_i])`` with ``log P`` the stable log-softmax, and the
+gradient ``(P - Y) / n`` of chapters 4 and 5). The fast path, ``FastCrossEntropyLoss``
+(one ``exp`` serving both the loss and its gradient), lives apart in ``nnlib/fast.py``,
+tested to give the same numbers.
 """
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import check_float_array, check_labels
+from .data import one_hot
 
 
 class Loss:
@@ -170,8 +177,8 @@ class CrossEntropyLoss(Loss):
 
     is_classification = True
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        """pred (logits) (n, k), target (n,) labels or (n, k) probabilities -> float."""
+    def _check_inputs(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Logits (n, k) and target, labels (n,) or probabilities (n, k), checked."""
         logits = _check_pred(pred, "CrossEntropyLoss", name="pred (logits)", ndim=2)
         n, k = logits.shape
         if not isinstance(target, np.ndarray):
@@ -182,35 +189,36 @@ class CrossEntropyLoss(Loss):
                 raise ValueError(f"CrossEntropyLoss: target has {len(target)} labels for {n} rows of logits")
         else:
             target = _target_like(logits, target, "CrossEntropyLoss")
-        # log-softmax via log-sum-exp, written out so that one exp serves both the loss and
-        # the gradient: log p = (z - max) - log(sum(exp(z - max))), exact for logits of any
-        # size, with no exp overflow.
-        shifted = logits - F.row_max(logits)
-        e = np.exp(shifted)
-        sum_e = F.row_sum(e)
-        log_sum_e = np.log(sum_e)
+        return logits, target
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """pred (logits) Z (n, k), target (n,) labels or (n, k) probabilities -> float.
+
+        ``-mean(log P[i, y_i])`` for labels, ``-sum(Y * log P) / n`` for probabilities,
+        with ``log P = log_softmax(Z)``, exact for logits of any size.
+        """
+        Z, target = self._check_inputs(pred, target)
+        n = len(Z)
+        log_P = F.log_softmax(Z)                                  # (n, k)
         if target.ndim == 1:
-            # Only the target class's log-probability is needed, not the whole (n, k) log p.
-            # (sum / n rather than .mean(): the same number, without mean's ~6 us of Python.)
-            loss = (log_sum_e[:, 0] - shifted[np.arange(n), target]).sum() / n
+            loss = -log_P[np.arange(n), target].mean()            # pick log P[i, y_i] in each row
         else:
-            loss = -(target * (shifted - log_sum_e)).sum() / n
-        e /= sum_e  # now softmax(z), kept for backward instead of recomputing the exp
-        self._cache = (e, target)
+            loss = -(target * log_P).sum() / n
+        self._cache = (Z, target)
         return float(loss)
 
     def backward(self) -> np.ndarray:
-        """(softmax(z) - y) / n, (n, k): the softmax and log cancel into this simple form."""
+        """(softmax(Z) - Y) / n, (n, k): the softmax and log cancel into this simple form.
+
+        ``Y`` is the one-hot encoding of label targets, or the probability targets as given.
+        A new array each call, so calling ``backward`` twice gives the same result twice.
+        """
         self._need_forward()
-        p, target = self._cache
-        n = p.shape[0]
-        # A new array each call (backward may be called twice); scaling by 1/n in the same pass.
-        grad = p * (1 / n)
-        if target.ndim == 1:
-            grad[np.arange(n), target] -= 1 / n
-        else:
-            grad -= target * (1 / n)
-        return grad
+        Z, target = self._cache
+        n, k = Z.shape
+        P = F.softmax(Z)                                          # (n, k)
+        Y = one_hot(target, k, dtype=P.dtype) if target.ndim == 1 else target
+        return (P - Y) / n
 
     def predicted_labels(self, pred: np.ndarray) -> np.ndarray:
         return pred.argmax(axis=1)

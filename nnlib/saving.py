@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import FLOAT_DTYPES
+from .fast import FastDense
 from .layers import Dense, Identity, Layer, LeakyReLU, ReLU, Sequential, Sigmoid, Softmax, Tanh
 
 FORMAT = "nnlib-model"
@@ -28,8 +29,11 @@ MAX_LAYERS = 10_000
 MAX_DEPTH = 50
 
 #: Layer classes ``load`` may build. Add your own with ``register_layer``.
+#: ``FastDense`` (nnlib/fast.py) is saved under its own name and loads back as a
+#: ``FastDense``: a model keeps the speed it was built with. (``FastTanh`` is ``Tanh``.)
 LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Dense, Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Sequential)
+    cls.__name__: cls
+    for cls in (Dense, FastDense, Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Sequential)
 }
 
 
@@ -117,7 +121,7 @@ def _build(spec: object, where: str, budget: int, counter: list[int], depth: int
         isinstance(k, str) and isinstance(v, (int, float, str, bool)) for k, v in config.items()
     ):
         raise ModelFileError(f"{where}: malformed config for {spec['type']}")
-    if cls is Dense:
+    if cls in (Dense, FastDense):
         n_in, n_out = config.get("in_features"), config.get("out_features")
         # Checked before allocating: a forged Dense(10**6 -> 10**6) must not ask for terabytes.
         if isinstance(n_in, int) and isinstance(n_out, int) and n_in * n_out > budget:

@@ -1,4 +1,5 @@
-"""The row helpers behind softmax and cross-entropy must equal numpy's own reductions."""
+"""The row helpers of the fast softmax and cross-entropy (nnlib/fast.py) must equal numpy's
+own reductions; they still import from nnlib.functional, where they used to live."""
 import numpy as np
 import pytest
 
