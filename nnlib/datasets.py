@@ -1,17 +1,21 @@
 """Small data sets to learn from: 2-D toy problems made with numpy, and the 8x8 digits.
 
 Every generator returns ``X`` of shape ``(n_samples, 2)`` and integer labels ``y`` of shape
-``(n_samples,)``, shuffled, and is deterministic for a given ``seed``.
+``(n_samples,)``, shuffled, and is deterministic for a given ``seed``. Chapter 1 (``ch-data``)
+shows them all.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import as_rng, check_float_dtype, check_non_negative_float, check_positive_int, check_real
+from ._validation import (as_rng, check_float_dtype, check_non_negative_float, check_positive_float,
+                          check_positive_int, check_real)
 
 
 def _check_common(n_samples: int, noise: float, where: str, seed: int = 0,
@@ -70,19 +74,68 @@ def make_circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, facto
     return _finish(X, y, noise, rng, dtype)
 
 
-def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, n_classes: int = 2,
-                 turns: float = 1.5, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """``n_classes`` interleaved spiral arms, each turning ``turns`` times around the origin.
+# Radial distance between neighbouring spiral arms, in the units of X. At noise 0.2 (the
+# playground's default) a point lands nearer the next arm only when its noise across the arm
+# exceeds half the gap, 0.75 = 3.75 standard deviations, so the arms stay plainly apart.
+# (TensorFlow Playground's spirals have a gap of 5 / 3.5, about 1.43.)
+_SPIRAL_GAP = 1.5
 
-    Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., n_classes - 1}, with n = ``n_samples``.
+
+def _num_classes_was_n_classes(func: Callable) -> Callable:
+    """Let ``make_spirals(n_classes=...)`` keep working now that the argument is ``num_classes``.
+
+    ``num_classes`` is the name the rest of nnlib uses (``one_hot``, ``confusion_matrix``);
+    ``n_classes`` was this function's first spelling. Both may be given only if they agree.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if "n_classes" in kwargs:
+            where = func.__name__
+            old = check_positive_int(kwargs.pop("n_classes"), where, "n_classes")
+            if "num_classes" in kwargs or len(args) > 3:  # num_classes is the 4th positional
+                new = kwargs["num_classes"] if "num_classes" in kwargs else args[3]
+                if check_positive_int(new, where, "num_classes") != old:
+                    raise TypeError(f"{where}: got num_classes={new} and n_classes={old} (its old "
+                                    f"name); pass one of them")
+            else:
+                kwargs["num_classes"] = old
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_num_classes_was_n_classes
+def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, num_classes: int = 2,
+                 turns: float = 1.5, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """``num_classes`` interleaved spiral arms, each turning ``turns`` times around the origin.
+
+    Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., num_classes - 1}, with n = ``n_samples``.
+
+    Each arm is an Archimedean spiral, and neighbouring arms are 1.5 apart everywhere (in
+    TensorFlow Playground about 1.43), so ``noise`` (the standard deviation of the Gaussian
+    noise added to each coordinate) blurs every arm alike: the arms are plain up to a noise of about 0.2, blur
+    into each other from about 0.5 and are lost near 1. An arm runs from radius 0.75 (half the
+    gap) to ``0.75 + 1.5 * turns * num_classes`` (5.25 for the defaults), with its points evenly
+    spaced along it.
+
+    ``n_classes`` is the old name of ``num_classes`` and still works; passing both is an error
+    unless they agree.
     """
     n_samples, rng = _check_common(n_samples, noise, "make_spirals", seed, dtype)
-    n_classes = check_positive_int(n_classes, "make_spirals", "n_classes")
-    turns = check_real(turns, "make_spirals", "turns")
+    num_classes = check_positive_int(num_classes, "make_spirals", "num_classes")
+    turns = check_positive_float(turns, "make_spirals", "turns")
+    # The angle grows in proportion to the radius, by one turn every num_classes gaps; arm c is
+    # rotated by c / num_classes of a turn, so at any angle the next arm out is one gap further.
+    per_turn = num_classes * _SPIRAL_GAP
+    r_start = _SPIRAL_GAP / 2
+    r_end = r_start + turns * per_turn
     parts, labels = [], []
-    for c, count in enumerate(_split_counts(n_samples, n_classes)):
-        r = np.linspace(0.05, 1.0, count)
-        t = 2 * np.pi * (turns * r + c / n_classes)
+    for c, count in enumerate(_split_counts(n_samples, num_classes)):
+        # An arm's length up to radius r grows about like r**2, so radii evenly spaced in r**2
+        # space the points evenly along the arm (evenly spaced radii crowd the centre).
+        r = np.sqrt(np.linspace(r_start ** 2, r_end ** 2, count))
+        t = 2 * np.pi * (r / per_turn + c / num_classes)
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
         labels.append(np.full(count, c))
     return _finish(np.vstack(parts), np.concatenate(labels), noise, rng, dtype)

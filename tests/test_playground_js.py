@@ -66,7 +66,7 @@ const out = tasks.map((t) => {
     return runs;
   }
   if (t.kind === "data") {
-    const d = nl.DATASETS[t.name](t.n, t.noise, t.seed);
+    const d = nl.DATASETS[t.name](t.n, t.noise, t.seed, ...(t.args || []));  // args: num_classes, turns
     return {X: arr(d.X), y: Array.from(d.y)};
   }
   if (t.kind === "split") {
@@ -251,6 +251,15 @@ def test_data_sets_are_nnlibs_for_the_same_seed(n, noise):
         X, y = getattr(nl.datasets, f"make_{name}")(n, noise=noise, seed=5)
         np.testing.assert_allclose(result["X"], X, rtol=0, atol=1e-12, err_msg=name)
         np.testing.assert_array_equal(result["y"], y, err_msg=name)
+
+
+@pytest.mark.parametrize("num_classes, turns", [(3, 1.5), (2, 0.5), (5, 2.25)])
+def test_spirals_with_more_arms_and_turns_are_nnlibs(num_classes, turns):
+    (result,) = run_js([{"kind": "data", "name": "spirals", "n": 257, "noise": 0.2, "seed": 1,
+                         "args": [num_classes, turns]}])
+    X, y = nl.datasets.make_spirals(257, noise=0.2, seed=1, num_classes=num_classes, turns=turns)
+    np.testing.assert_allclose(result["X"], X, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(result["y"], y)
 
 
 def test_seeded_and_repeatable():

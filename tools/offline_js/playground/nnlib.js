@@ -210,15 +210,19 @@
     }
     return finish(X, y, noise, rng);
   }
-  function makeSpirals(n, noise, seed, nClasses, turns) {
+  // Archimedean arms 1.5 apart (SPIRAL_GAP), from radius 0.75 out, points evenly spaced along
+  // each arm: radii evenly spaced in r^2, since an arm's length grows about like r^2.
+  var SPIRAL_GAP = 1.5;
+  function makeSpirals(n, noise, seed, numClasses, turns) {
     checkCommon(n, noise, "makeSpirals");
-    nClasses = nClasses || 2; turns = turns === undefined ? 1.5 : turns;
-    var rng = asRng(seed), counts = splitCounts(n, nClasses), X = new Matrix(n, 2), y = new Int32Array(n), row = 0;
-    for (var c = 0; c < nClasses; c++) {
-      var r = linspace(0.05, 1.0, counts[c]);
+    numClasses = numClasses || 2; turns = turns === undefined ? 1.5 : turns;
+    var perTurn = numClasses * SPIRAL_GAP, rStart = SPIRAL_GAP / 2, rEnd = rStart + turns * perTurn;
+    var rng = asRng(seed), counts = splitCounts(n, numClasses), X = new Matrix(n, 2), y = new Int32Array(n), row = 0;
+    for (var c = 0; c < numClasses; c++) {
+      var r2 = linspace(rStart * rStart, rEnd * rEnd, counts[c]);
       for (var i = 0; i < counts[c]; i++, row++) {
-        var t = 2 * Math.PI * (turns * r[i] + c / nClasses);
-        X.data[2 * row] = r[i] * Math.sin(t); X.data[2 * row + 1] = r[i] * Math.cos(t); y[row] = c;
+        var r = Math.sqrt(r2[i]), t = 2 * Math.PI * (r / perTurn + c / numClasses);
+        X.data[2 * row] = r * Math.sin(t); X.data[2 * row + 1] = r * Math.cos(t); y[row] = c;
       }
     }
     return finish(X, y, noise, rng);
