@@ -89,3 +89,26 @@ def test_it_trains_and_the_viz_spelling_is_the_same_network():
     model = nl.build_mlp([2, 16, 16, 2], rng=0)
     h = nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.01), X, y, epochs=40, progress=False)
     assert h.accuracy[-1] > 0.95
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_fast_builds_nnlib_fast_layers_with_the_same_weights_and_outputs(activation):
+    from nnlib import fast
+    readable = nl.build_mlp([2, 16, 16, 3], activation, rng=4, dtype=np.float32)
+    quick = nl.build_mlp([2, 16, 16, 3], activation, rng=4, dtype=np.float32, fast=True)
+    assert all(type(d) is fast.FastDense for d in dense(quick))
+    if activation == "tanh":
+        assert all(isinstance(layer, fast.FastTanh) for layer in quick.layers[1::2])
+    for a, b in zip(dense(readable), dense(quick)):
+        np.testing.assert_array_equal(a.W, b.W)
+    X = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
+    np.testing.assert_array_equal(quick(X), readable(X))     # FastDense's forward is Dense's
+    # One training step each: the gradients agree (db up to the rounding nnlib.fast states).
+    y = np.arange(50) % 3
+    for model in (readable, quick):
+        loss = nl.CrossEntropyLoss()
+        loss(model(X), y)
+        model.backward(loss.backward())
+    for a, b in zip(dense(readable), dense(quick)):
+        np.testing.assert_array_equal(a.dW, b.dW)
+        np.testing.assert_allclose(a.db, b.db, rtol=1e-5, atol=1e-7)
