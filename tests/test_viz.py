@@ -136,6 +136,28 @@ def test_parse_hidden():
         parse_hidden("0")
 
 
+def test_trainer_is_fit_in_chunks():
+    # Clicks of 3, 1 and 6 epochs train what one 10-epoch fit trains: the same batches (one
+    # Generator), the same weights, and the held-out loss of every epoch.
+    X, y = nl.datasets.make_moons(90, noise=0.2, seed=0)
+    X_val, y_val = nl.datasets.make_moons(40, noise=0.2, seed=1)
+
+    def parts():
+        model = nl.build_mlp([2, 8, 2], "tanh", rng=2)
+        return model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.02, fused=True)
+
+    model, loss, opt = parts()
+    trainer = Trainer(model, loss, opt, X, y, X_val, y_val, batch_size=16, seed=4)
+    assert [trainer.run(n) for n in (3, 1, 0, 6)] == [3, 1, 0, 6] and trainer.epoch == 10
+    ref_model, ref_loss, ref_opt = parts()
+    ref = nl.fit(ref_model, ref_loss, ref_opt, X, y, epochs=10, batch_size=16, seed=np.random.default_rng(4),
+                 validation_data=(X_val, y_val), progress=False)
+    assert trainer.losses == ref.loss and trainer.test_losses == ref.val_loss
+    for name, value in ref_model.params.items():
+        np.testing.assert_array_equal(model.params[name], value)
+    assert trainer.diverged is None and trainer.history.diverged is None
+
+
 def test_trainer_reports_divergence_instead_of_raising():
     X, y = nl.datasets.make_moons(100, seed=0)
     model = build_mlp(2, (8,), 2, "identity", seed=0)
