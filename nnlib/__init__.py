@@ -12,7 +12,7 @@ One module per step of the course: ``data``/``datasets`` (1), ``init`` (2), ``la
 and ``models`` (3), ``losses`` (4), ``gradcheck`` (5), ``optim`` (6), ``train``/``diagnostics``
 (7), ``predict``/``metrics``/``saving`` (8).
 """
-from . import datasets, functional, init
+from . import datasets, fast, functional, init
 from .data import (
     MinMaxScaler,
     NotFittedError,
@@ -62,7 +62,7 @@ from .train import History, fit
 __version__ = "0.1.0"
 
 __all__ = [
-    "datasets", "functional", "init",
+    "datasets", "fast", "functional", "init",
     "StandardScaler", "MinMaxScaler", "NotFittedError", "one_hot", "train_test_split", "train_val_test_split",
     "minibatches", "kfold_indices",
     "Layer", "Activation", "Parameter", "Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax",

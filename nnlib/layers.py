@@ -202,8 +202,8 @@ class Dense(Layer):
                  init: str | Callable[..., np.ndarray] = "he_normal",
                  rng: np.random.Generator | int | None = None, dtype: type = np.float64) -> None:
         super().__init__()
-        self.in_features = check_positive_int(in_features, "Dense", "in_features")
-        self.out_features = check_positive_int(out_features, "Dense", "out_features")
+        self.in_features = check_positive_int(in_features, type(self).__name__, "in_features")
+        self.out_features = check_positive_int(out_features, type(self).__name__, "out_features")
         dtype = check_float_dtype(dtype, repr(self))
         as_rng(rng, repr(self))  # only checks it: the init function draws from rng itself
         if isinstance(init, str):
@@ -281,7 +281,7 @@ class Dense(Layer):
                 "dtype": str(self.dtype)}
 
     def __repr__(self) -> str:
-        return f"Dense({self.in_features} -> {self.out_features})"
+        return f"{type(self).__name__}({self.in_features} -> {self.out_features})"
 
 
 class Activation(Layer):

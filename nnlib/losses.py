@@ -179,16 +179,17 @@ class CrossEntropyLoss(Loss):
 
     def _check_inputs(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Logits (n, k) and target, labels (n,) or probabilities (n, k), checked."""
-        logits = _check_pred(pred, "CrossEntropyLoss", name="pred (logits)", ndim=2)
+        where = type(self).__name__  # FastCrossEntropyLoss reports its own name
+        logits = _check_pred(pred, where, name="pred (logits)", ndim=2)
         n, k = logits.shape
         if not isinstance(target, np.ndarray):
-            raise TypeError(f"CrossEntropyLoss: target must be a numpy array, got {type(target).__name__}")
+            raise TypeError(f"{where}: target must be a numpy array, got {type(target).__name__}")
         if target.ndim == 1:
-            check_labels(target, "CrossEntropyLoss", n_classes=k, name="target")
+            check_labels(target, where, n_classes=k, name="target")
             if len(target) != n:
-                raise ValueError(f"CrossEntropyLoss: target has {len(target)} labels for {n} rows of logits")
+                raise ValueError(f"{where}: target has {len(target)} labels for {n} rows of logits")
         else:
-            target = _target_like(logits, target, "CrossEntropyLoss")
+            target = _target_like(logits, target, where)
         return logits, target
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
