@@ -1,7 +1,8 @@
 """Small data sets to learn from: 2-D toy problems made with numpy, and the 8x8 digits.
 
 Every generator returns ``X`` of shape ``(n_samples, 2)`` and integer labels ``y`` of shape
-``(n_samples,)``, shuffled, and is deterministic for a given ``seed``. Chapter 1 (``ch-data``)
+``(n_samples,)``, shuffled, and is deterministic for a given ``rng`` (a numpy ``Generator``
+or an int seed; ``seed=`` is its old name and still works). Chapter 1 (``ch-data``)
 shows them all.
 """
 from __future__ import annotations
@@ -15,16 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from ._validation import (as_rng, check_float_dtype, check_non_negative_float, check_positive_float,
-                          check_positive_int, check_real)
+                          check_positive_int, check_real, seed_is_old_rng)
 
 
-def _check_common(n_samples: int, noise: float, where: str, seed: int = 0,
+def _check_common(n_samples: int, noise: float, where: str,
+                  rng: np.random.Generator | int | None = 0,
                   dtype: type = np.float64) -> tuple[int, np.random.Generator]:
     """Validate the arguments every generator shares; return ``n_samples`` and the seeded rng."""
     n_samples = check_positive_int(n_samples, where, "n_samples")
     check_non_negative_float(noise, where, "noise")
     check_float_dtype(dtype, where)
-    return n_samples, as_rng(seed, where, "seed")
+    return n_samples, as_rng(rng, where)
 
 
 def _split_counts(n_samples: int, n_classes: int) -> list[int]:
@@ -41,10 +43,11 @@ def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator
     return X[order].astype(dtype), y[order].astype(np.int64)
 
 
-def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
+@seed_is_old_rng
+def make_moons(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = 0,
                dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: ``X`` (n, 2), ``y`` (n,) in {0, 1}."""
-    n_samples, rng = _check_common(n_samples, noise, "make_moons", seed, dtype)
+    n_samples, rng = _check_common(n_samples, noise, "make_moons", rng, dtype)
     n0, n1 = _split_counts(n_samples, 2)
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n1)
@@ -55,13 +58,14 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
     return _finish(X, y, noise, rng, dtype)
 
 
-def make_circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, factor: float = 0.5,
+@seed_is_old_rng
+def make_circles(n_samples: int = 200, noise: float = 0.05, rng: np.random.Generator | int | None = 0, factor: float = 0.5,
                  dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (class 1) inside a large one (class 0); ``factor`` is the radius ratio.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, 1}, with n = ``n_samples``.
     """
-    n_samples, rng = _check_common(n_samples, noise, "make_circles", seed, dtype)
+    n_samples, rng = _check_common(n_samples, noise, "make_circles", rng, dtype)
     if not 0 < check_real(factor, "make_circles", "factor") < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor}")
     n0, n1 = _split_counts(n_samples, 2)
@@ -106,7 +110,8 @@ def _num_classes_was_n_classes(func: Callable) -> Callable:
 
 
 @_num_classes_was_n_classes
-def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, num_classes: int = 2,
+@seed_is_old_rng
+def make_spirals(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = 0, num_classes: int = 2,
                  turns: float = 1.5, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """``num_classes`` interleaved spiral arms, each turning ``turns`` times around the origin.
 
@@ -122,7 +127,7 @@ def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, num_cl
     ``n_classes`` is the old name of ``num_classes`` and still works; passing both is an error
     unless they agree.
     """
-    n_samples, rng = _check_common(n_samples, noise, "make_spirals", seed, dtype)
+    n_samples, rng = _check_common(n_samples, noise, "make_spirals", rng, dtype)
     num_classes = check_positive_int(num_classes, "make_spirals", "num_classes")
     turns = check_positive_float(turns, "make_spirals", "turns")
     # The angle grows in proportion to the radius, by one turn every num_classes gaps; arm c is
@@ -141,13 +146,14 @@ def make_spirals(n_samples: int = 200, noise: float = 0.1, seed: int = 0, num_cl
     return _finish(np.vstack(parts), np.concatenate(labels), noise, rng, dtype)
 
 
-def make_xor(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
+@seed_is_old_rng
+def make_xor(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = 0,
              dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Points in ``[-1, 1]^2``; class 1 where the two coordinates have the same sign.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, 1}, with n = ``n_samples``.
     """
-    n_samples, rng = _check_common(n_samples, noise, "make_xor", seed, dtype)
+    n_samples, rng = _check_common(n_samples, noise, "make_xor", rng, dtype)
     X = rng.uniform(-1, 1, size=(n_samples, 2))
     # Keep a margin around the axes so the noise-free problem is cleanly separable.
     X += 0.1 * np.sign(X)
@@ -155,13 +161,14 @@ def make_xor(n_samples: int = 200, noise: float = 0.1, seed: int = 0,
     return _finish(X, y, noise, rng, dtype)
 
 
-def make_blobs(n_samples: int = 200, noise: float = 1.0, seed: int = 0, centers: int = 3,
+@seed_is_old_rng
+def make_blobs(n_samples: int = 200, noise: float = 1.0, rng: np.random.Generator | int | None = 0, centers: int = 3,
                dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """``centers`` Gaussian clusters; ``noise`` is each cluster's standard deviation.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., centers - 1}, with n = ``n_samples``.
     """
-    n_samples, rng = _check_common(n_samples, noise, "make_blobs", seed, dtype)
+    n_samples, rng = _check_common(n_samples, noise, "make_blobs", rng, dtype)
     centers = check_positive_int(centers, "make_blobs", "centers")
     # Centres evenly spaced on a circle of radius 4: always distinct, always the same.
     angles = 2 * np.pi * np.arange(centers) / centers

@@ -17,6 +17,7 @@ from ._validation import (
     check_positive_float,
     check_positive_int,
     check_same_length,
+    seed_is_old_rng,
 )
 from .data import minibatches
 from .layers import Layer, Sequential
@@ -101,6 +102,7 @@ def _checked_loss(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray, optimi
     return out, value
 
 
+@seed_is_old_rng
 def fit(
     model: Layer,
     loss: Loss,
@@ -111,7 +113,7 @@ def fit(
     batch_size: int = 32,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     shuffle: bool = True,
-    seed: np.random.Generator | int = 0,
+    rng: np.random.Generator | int | None = 0,
     tol: float | None = None,
     patience: int | None = None,
     callbacks: Iterable[Callable[[int, History], object]] = (),
@@ -123,9 +125,10 @@ def fit(
 ) -> History:
     """Train ``model`` on ``X`` (n, d) and targets ``y`` for ``epochs`` passes; return the History.
 
-    Each epoch shuffles (seeded by ``seed``, an int or a ``Generator``; skipped when one batch
-    holds every sample, where order does not matter), then for every mini-batch runs forward,
-    the loss, backward and ``optimizer.step()``. ``history.loss``/``accuracy`` are averages
+    Each epoch shuffles (drawing from ``rng``, a ``Generator`` or an int seed, whose old name
+    ``seed=`` still works; skipped when one batch holds every sample, where order does not
+    matter), then for every mini-batch runs forward, the loss, backward and
+    ``optimizer.step()``. ``history.loss``/``accuracy`` are averages
     over the epoch's batches; ``val_loss``/``val_accuracy`` are computed on
     ``validation_data`` after it.
 
@@ -139,7 +142,7 @@ def fit(
     diagnostics such as ``nnlib.diagnostics.TrainingMonitor`` (chapter 7).
 
     Training in pieces (a widget redraws between them): pass the ``History`` of the earlier
-    calls as ``history`` and the same ``Generator`` as ``seed``. The new epochs are appended to
+    calls as ``history`` and the same ``Generator`` as ``rng``. The new epochs are appended to
     that history (which is returned) and numbered on from it; early stopping and the
     divergence rule carry on too, and the batches come in the order one long call would draw.
 
@@ -198,7 +201,7 @@ def fit(
     # Only a Sequential knows how to skip the input gradient of its first layer.
     backward = (lambda g: model.backward(g, input_grad=False)) if isinstance(model, Sequential) \
         else model.backward_params
-    rng = as_rng(seed, "fit", "seed")
+    rng = as_rng(rng, "fit")
     # Early stopping goes on from the history's best epoch (none yet in a new run).
     monitored_so_far = history.val_loss if validation_data is not None else history.loss
     best = monitored_so_far[history.best_epoch - 1] if history.best_epoch else np.inf

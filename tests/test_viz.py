@@ -147,7 +147,7 @@ def test_trainer_is_fit_in_chunks():
         return model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.02, fused=True)
 
     model, loss, opt = parts()
-    trainer = Trainer(model, loss, opt, X, y, X_val, y_val, batch_size=16, seed=4)
+    trainer = Trainer(model, loss, opt, X, y, X_val, y_val, batch_size=16, rng=4)
     assert [trainer.run(n) for n in (3, 1, 0, 6)] == [3, 1, 0, 6] and trainer.epoch == 10
     ref_model, ref_loss, ref_opt = parts()
     ref = nl.fit(ref_model, ref_loss, ref_opt, X, y, epochs=10, batch_size=16, seed=np.random.default_rng(4),

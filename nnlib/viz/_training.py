@@ -3,7 +3,7 @@
 A click runs a few hundred epochs in chunks and redraws between them, and a diverging run
 must end with a message in the view, not an exception in the notebook. ``Trainer`` is that
 use of ``nl.fit``: each chunk continues the same ``History`` and the same shuffle
-``Generator`` (``history=``, ``seed=``), and ``on_divergence="stop"`` turns the error into
+``Generator`` (``history=``, ``rng=``), and ``on_divergence="stop"`` turns the error into
 ``history.diverged``. The network itself is ``nl.build_mlp``'s.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import nnlib as nl
+from nnlib._validation import as_rng, seed_is_old_rng
 from nnlib import models as nl_models
 
 #: Activation layers a widget can choose by name (those of ``nl.build_mlp``).
@@ -138,14 +139,16 @@ class Trainer:
     changed between runs; the weights, the history and the shuffle stream go on.
     """
 
+    @seed_is_old_rng
     def __init__(self, model: nl.Layer, loss: nl.Loss, optimizer: nl.Optimizer,
                  X: np.ndarray, y: np.ndarray, X_test: np.ndarray | None = None,
-                 y_test: np.ndarray | None = None, batch_size: int | None = None, seed: int = 0) -> None:
+                 y_test: np.ndarray | None = None, batch_size: int | None = None,
+                 rng: np.random.Generator | int | None = 0) -> None:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.X, self.y, self.X_test, self.y_test = X, y, X_test, y_test
         self.batch_size = batch_size
         # One Generator for every chunk: the batches come in the order one long run would draw.
-        self.rng = np.random.default_rng(seed)
+        self.rng = as_rng(rng, "Trainer")
         self.history = nl.History()
         self.test_losses: list[float] = []
 
@@ -193,7 +196,7 @@ class Trainer:
         # ``diverged``, so numpy's warnings would only repeat it as noise.
         with np.errstate(all="ignore"):
             nl.fit(self.model, self.loss, self.optimizer, self.X, self.y, epochs,
-                   batch_size=n if self.batch_size is None else self.batch_size, seed=self.rng,
+                   batch_size=n if self.batch_size is None else self.batch_size, rng=self.rng,
                    callbacks=[self._test_loss] if self.X_test is not None else (), progress=False,
                    history=self.history, on_divergence="stop",
                    # Only NaN and inf stop a widget: a loss that explodes and then sits still

@@ -13,7 +13,7 @@ import numpy as np
 
 import nnlib as nl
 
-from .._validation import check_float_array
+from .._validation import check_float_array, seed_is_old_rng
 from ._render import Blitter, new_figure
 from ._training import Trainer
 from .curves import finite_or_nan
@@ -149,19 +149,22 @@ def to_html(anim) -> "object":
     return HTML(html)
 
 
+@seed_is_old_rng
 def animate_training(model: nl.Layer, loss: nl.Loss, optimizer: nl.Optimizer, X: np.ndarray, y: np.ndarray,
                      epochs: int, frames: int = 30, batch_size: int | None = None,
                      validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-                     resolution: int = 60, seed: int = 0, title: str = ""):
+                     resolution: int = 60, rng: np.random.Generator | int | None = 0,
+                     title: str = ""):
     """Train a 2-input classifier on ``X`` (n, 2), ``y`` and return the run as an HTML animation.
 
     ``batch_size=None`` trains full-batch. A diverging run ends the animation with its message.
+    ``rng`` (a ``Generator`` or an int seed; ``seed=`` is its old name) shuffles the batches.
     """
     X = check_float_array(X, "animate_training")
     if X.shape[1] != 2:
         raise ValueError(f"animate_training: X must have 2 features to draw a map, got {X.shape[1]}")
     X_test, y_test = validation_data if validation_data is not None else (None, None)
-    trainer = Trainer(model, loss, optimizer, X, y, X_test, y_test, batch_size=batch_size, seed=seed)
+    trainer = Trainer(model, loss, optimizer, X, y, X_test, y_test, batch_size=batch_size, rng=rng)
     points = X if X_test is None else np.vstack([X, X_test])
     rec = record(trainer, grid_bounds(points), epochs, frames, resolution)
     return to_html(animation(rec, title=title))

@@ -107,14 +107,14 @@ def embed(id: str, image: str, alt: str | None = None, **setup: object) -> str:
 def train_setup(epochs: int = 200, **setup: object) -> tuple[Trainer, dict[str, object]]:
     """Train the setup's network with nnlib as the page does (float64, validation split 0.3)."""
     s = check_setup(**setup)
-    X, y = DATASETS[s["dataset"]](s["samples"], noise=float(s["noise"]), seed=s["seed"])
-    X_train, X_val, y_train, y_val = nl.train_test_split(X, y, test_size=VALIDATION_FRACTION, seed=s["seed"],
+    X, y = DATASETS[s["dataset"]](s["samples"], noise=float(s["noise"]), rng=s["seed"])
+    X_train, X_val, y_train, y_val = nl.train_test_split(X, y, test_size=VALIDATION_FRACTION, rng=s["seed"],
                                                          stratify=True)
     scaler = nl.StandardScaler().fit(X_train)
     model = nl.build_mlp([2, *parse_hidden(s["hidden"]), int(y.max()) + 1], s["activation"], rng=s["seed"])
     trainer = Trainer(model, nl.CrossEntropyLoss(), build_optimizer(s["optimizer"], model, float(s["lr"])),
                       scaler.transform(X_train), y_train, scaler.transform(X_val), y_val,
-                      batch_size=s["batch"] or None, seed=s["seed"])
+                      batch_size=s["batch"] or None, rng=s["seed"])
     trainer.run(epochs)
     return trainer, {"X": X, "X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
                      "scaler": scaler}

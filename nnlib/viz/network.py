@@ -339,7 +339,7 @@ class NetworkExplorer:
         self.model = nl.build_mlp([self.X.shape[1], *hidden, self.n_classes], c["activation"].value,
                                   rng=self.seed, dtype=self.X.dtype)
         self.trainer = Trainer(self.model, nl.CrossEntropyLoss(), self._optimizer(), self.X, self.y,
-                               batch_size=c["batch_size"].value, seed=self.seed)
+                               batch_size=c["batch_size"].value, rng=self.seed)
         # The panel keeps showing the same Image widget; only the figure behind it is new.
         old_image = self.view._image if getattr(self, "view", None) is not None else None
         # 100 dpi: a 6-inch drawing is 600 CSS pixels wide, about the book's text column.

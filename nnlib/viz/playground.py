@@ -132,10 +132,10 @@ class Playground:
         make = DATASETS[c["dataset"].value]
         # float32 throughout: numpy's float64 tanh is about four times slower, and a picture of
         # a decision boundary needs no more than float32's seven digits.
-        X, y = make(c["n_samples"].value, noise=c["noise"].value, seed=c["seed"].value, dtype=np.float32)
+        X, y = make(c["n_samples"].value, noise=c["noise"].value, rng=c["seed"].value, dtype=np.float32)
         stratify = np.bincount(y).min() >= 2
         X_train, X_test, y_train, y_test = nl.train_test_split(X, y, test_size=self.test_fraction,
-                                                               seed=c["seed"].value, stratify=stratify)
+                                                               rng=c["seed"].value, stratify=stratify)
         self.X_train, self.X_test, self.y_train, self.y_test = X_train, X_test, y_train, y_test
         self.n_classes = int(y.max()) + 1
         # The network sees standardized inputs; the plot stays in data coordinates.
@@ -156,7 +156,7 @@ class Playground:
         self.model = nl.build_mlp([2, *hidden, self.n_classes], c["activation"].value, rng=c["seed"].value,
                                   dtype=np.float32)
         self.trainer = Trainer(self.model, nl.CrossEntropyLoss(), self._optimizer(), self.Z_train, self.y_train,
-                               self.Z_test, self.y_test, batch_size=self._batch_size(), seed=c["seed"].value)
+                               self.Z_test, self.y_test, batch_size=self._batch_size(), rng=c["seed"].value)
         # Sized for one Train click from the start, so that click only blits.
         self._x_end = c["epochs"].value
         sizes = "-".join(str(s) for s in (2, *hidden, self.n_classes))
