@@ -14,7 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ._render import figure_png, new_figure
+import numpy as np
+from matplotlib.transforms import Bbox
+
+from ._render import figure_png, new_figure, png_css_width, sharp_layout
 
 #: Operations a node can apply: name -> (forward(values) -> value,
 #: local(values, out) -> d out / d input for each input). Inputs are scalars.
@@ -50,7 +53,7 @@ NODE_LABEL = {
 }
 
 
-def node_label(node: "Node") -> str:
+def node_label(node: Node) -> str:
     """The text drawn in a node's box: its name, and for a computed node its formula."""
     if node.op == "input":
         return node.name
@@ -214,12 +217,117 @@ def small_network_graph() -> list[Node]:
 SMALL_NETWORK_INPUTS = {"x": 0.8, "w1": 1.2, "w2": -0.7, "v1": 0.9, "v2": -1.1, "y": 0.5}
 
 
+#: Space, in points, that an edge's "×derivative" label keeps from every box (``BOX_GAP``) and
+#: from every number and other label (``LABEL_GAP``, wider: two numbers side by side would read
+#: as one).
+BOX_GAP = 2.0
+LABEL_GAP = 4.0
+
+
+def _renderer(fig):
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
+
+
+def _extent(text, renderer) -> Bbox:
+    """Where ``text`` is drawn, in pixels, including its box (``bbox=``) if it has one."""
+    extent = text.get_window_extent(renderer)
+    if text.get_bbox_patch() is not None:
+        text.update_bbox_position_size(renderer)
+        extent = Bbox.union([extent, text.get_bbox_patch().get_window_extent(renderer)])
+    return extent
+
+
+def _clash(extent: Bbox, others: list[tuple[Bbox, float]], points: np.ndarray, area: Bbox,
+           point_gap: float) -> float:
+    """How much ``extent`` overlaps the boxes of ``others``, each grown by its gap in pixels,
+    and the ``points`` (k, 2) of other arrows, or leaves ``area`` (square pixels; 0 is clear)."""
+    cost = 0.0
+    for box, gap in others:
+        grown = Bbox.from_extents(box.x0 - gap, box.y0 - gap, box.x1 + gap, box.y1 + gap)
+        overlap = Bbox.intersection(extent, grown)
+        cost += overlap.width * overlap.height if overlap else 0.0
+    # A label on another arrow would hide part of it and seem to belong to it.
+    x0, y0 = extent.x0 - point_gap, extent.y0 - point_gap
+    x1, y1 = extent.x1 + point_gap, extent.y1 + point_gap
+    px, py = points[:, 0], points[:, 1]
+    on_arrows = int(np.sum((px > x0) & (px < x1) & (py > y0) & (py < y1)))
+    inside = Bbox.intersection(extent, area)
+    outside = extent.width * extent.height - (inside.width * inside.height if inside else 0.0)
+    return cost + outside + point_gap ** 2 * on_arrows
+
+
+def _arrow_ends(boxes: dict, src: str, dst: str, renderer) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates where the arrow ``src -> dst`` leaves its input's box and meets the
+    node's: the middle of the right edge of one and of the left edge of the other."""
+    a, b = _extent(boxes[src], renderer), _extent(boxes[dst], renderer)
+    return np.array([a.x1, (a.y0 + a.y1) / 2]), np.array([b.x0, (b.y0 + b.y1) / 2])
+
+
+def _place_edge_labels(ax, labels: list[tuple[str, str, str]], boxes: dict, obstacles: list,
+                       arrows: list[tuple[str, str]]) -> None:
+    """Draw each ``(input, node, text)`` label on or beside the arrow from the input's box to
+    the node's.
+
+    A label at the middle of its arrow can touch a box or a number when the boxes are close or
+    the arrow is steep, so each is tried at several points along its arrow, on it and beside
+    it, and put at the first point where it is clear (by ``BOX_GAP`` or ``LABEL_GAP``) of every
+    box, number, label already placed and other arrow (of ``arrows``, all the (input, node) pairs drawn),
+    and inside the axes. Sizes are measured in pixels, so the axes must already have their
+    final position and limits.
+    """
+    fig = ax.figure
+    renderer = _renderer(fig)
+    box_gap, gap, step = (p * fig.dpi / 72 for p in (BOX_GAP, LABEL_GAP, 7.0))
+    area = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
+    taken = [(_extent(o, renderer), box_gap if o in boxes.values() else gap) for o in obstacles]
+    ends = {edge: _arrow_ends(boxes, *edge, renderer) for edge in arrows}
+    samples = np.linspace(0.0, 1.0, 25)[:, None]
+    for src, dst, text in labels:
+        start, end = ends[src, dst]
+        along = end - start
+        across = np.array([-along[1], along[0]]) / max(float(np.hypot(*along)), 1e-9)
+        others = [a + samples * (b - a) for edge, (a, b) in ends.items() if edge != (src, dst)]
+        points = np.vstack(others) if others else np.empty((0, 2))
+        label = ax.text(0.0, 0.0, text, fontsize=8, color="tab:red", ha="center", va="center",
+                        zorder=4, gid=f"edge:{src}->{dst}",
+                        bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+        # On the arrow near its middle first, then further along it, then beside it.
+        best = None
+        for side in (0, 1, -1, 2, -2, 3, -3):
+            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+                label.set_position(to_data.transform(start + t * along + side * step * across))
+                cost = _clash(_extent(label, renderer), taken, points, area, box_gap)
+                if best is None or cost < best[0]:
+                    best = (cost, label.get_position())
+                if cost == 0:
+                    break
+            if best[0] == 0:
+                break
+        label.set_position(best[1])
+        taken.append((_extent(label, renderer), gap))
+
+
 def draw_frame(ax, graph: list[Node], frame: Frame, show_text: bool = True) -> None:
     """Draw ``frame`` of ``graph`` into ``ax``: values in black above the nodes, gradients in
     red below (partial sums in orange), the current node highlighted, the edges it uses in
-    blue (forward) or red with their local derivative (backward)."""
+    blue (forward) or red with their local derivative (backward).
+
+    The local derivatives' labels are placed clear of the boxes and numbers for the axes' size
+    at the time of the call: give the figure its final layout first (no ``constrained``
+    layout, which moves the axes when it is drawn). Every text carries a ``gid``:
+    ``node:<name>``, ``value:<name>``, ``grad:<name>``, ``edge:<input>-><name>``.
+    """
     nodes = _check_graph(graph)
     ax.clear()
+    # The final limits first: the edge labels are placed by measuring in pixels.
+    xs = [n.pos[0] for n in graph]
+    ys = [n.pos[1] for n in graph]
+    ax.set_xlim(min(xs) - 0.7, max(xs) + 1.0)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.7)
+    ax.set_xticks([])
+    ax.set_yticks([])
     complete = set()
     if frame.kind == "backward":
         # A gradient is complete once every node that uses it has passed its share back.
@@ -232,21 +340,24 @@ def draw_frame(ax, graph: list[Node], frame: Frame, show_text: bool = True) -> N
                 break
         complete = {n for n in frame.grads if all(u in done for u in users[n])}
     used = {(s, d): local for s, d, local in frame.edges}
-    boxes = {}
+    boxes, numbers = {}, []
     for node in graph:
         x, y = node.pos
         current = node.name == frame.node
         face = "gold" if current else ("white" if node.op == "input" else "lightyellow")
         boxes[node.name] = ax.text(x, y, node_label(node), ha="center", va="center", fontsize=8,
-                                   zorder=3, bbox=dict(boxstyle="round", facecolor=face,
-                                                       edgecolor="black" if current else "grey",
-                                                       linewidth=2.0 if current else 0.8))
+                                   zorder=3, gid=f"node:{node.name}",
+                                   bbox=dict(boxstyle="round", facecolor=face,
+                                             edgecolor="black" if current else "grey",
+                                             linewidth=2.0 if current else 0.8))
         if node.name in frame.values:
-            ax.text(x, y + 0.42, _fmt(frame.values[node.name]), ha="center", fontsize=8)
+            numbers.append(ax.text(x, y + 0.42, _fmt(frame.values[node.name]), ha="center",
+                                   fontsize=8, gid=f"value:{node.name}"))
         if node.name in frame.grads:
             color = "tab:red" if node.name in complete else "darkorange"
-            ax.text(x, y - 0.5, f"∂L: {_fmt(frame.grads[node.name])}", ha="center", fontsize=8,
-                    color=color)
+            numbers.append(ax.text(x, y - 0.5, f"∂L: {_fmt(frame.grads[node.name])}", ha="center",
+                                   fontsize=8, color=color, gid=f"grad:{node.name}"))
+    labels = []
     for node in graph:
         for src in node.inputs:
             active = (src, node.name) in used
@@ -258,18 +369,11 @@ def draw_frame(ax, graph: list[Node], frame: Frame, show_text: bool = True) -> N
                                         linewidth=2.0 if active else 1.0))
             local = used.get((src, node.name))
             if active and local is not None:
-                (x0, y0), (x1, y1) = nodes[src].pos, node.pos
-                ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.15, f"×{_fmt(local)}", fontsize=8,
-                        color="tab:red", ha="center", zorder=4,
-                        bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
-    xs = [n.pos[0] for n in graph]
-    ys = [n.pos[1] for n in graph]
-    ax.set_xlim(min(xs) - 0.7, max(xs) + 1.0)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.7)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.text(0.01, 0.01, "black: value   red: ∂L/∂node   orange: still being summed",
-            transform=ax.transAxes, fontsize=7, color="0.3")
+                labels.append((src, node.name, f"×{_fmt(local)}"))
+    legend = ax.text(0.01, 0.01, "black: value   red: ∂L/∂node   orange: still being summed",
+                     transform=ax.transAxes, fontsize=7, color="0.3", gid="legend")
+    arrows = [(src, node.name) for node in graph for src in node.inputs]
+    _place_edge_labels(ax, labels, boxes, [*boxes.values(), *numbers, legend], arrows)
     if show_text:
         ax.set_xlabel(frame.text, fontsize=8, wrap=True)
 
@@ -291,8 +395,11 @@ def filmstrip(graph: list[Node] | None = None, inputs: dict[str, float] | None =
     if frames is None:
         frames = [n_forward - 1, n_forward, len(all_frames) - 2, len(all_frames) - 1]
     nrows = math.ceil(len(frames) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows),
-                             layout="constrained", squeeze=False)
+    # Fixed margins, not a constrained layout: draw_frame places its labels for the axes' size
+    # when it is called, and a constrained layout would resize the axes afterwards.
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows), squeeze=False)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02 / nrows, top=1 - 0.08 / nrows,
+                        wspace=0.03, hspace=0.1)
     for ax, index in zip(axes.flat, frames):
         frame = all_frames[index]
         draw_frame(ax, graph, frame, show_text=False)
@@ -362,7 +469,9 @@ class BackpropStepper:
         if self._box is None:
             import ipywidgets as w
             c = self.controls
-            self.image.layout = w.Layout(max_width="100%", height="auto")
+            # At its CSS size (the PNG has PIXEL_RATIO pixels per CSS pixel), never stretched
+            # to the output's width, which would upscale and blur it.
+            self.image.layout = sharp_layout(png_css_width(self.image.value))
             self._box = w.VBox([w.HBox([c["play"], c["step"]]), w.HBox([c["x"], c["y"]]),
                                 self.text, self.image])
         return self._box

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._render import figure_png, new_figure
+from ._render import figure_png, new_figure, png_css_width, sharp_layout
 
 
 def logit_losses(z: np.ndarray, y: float) -> dict[str, np.ndarray]:
@@ -136,7 +136,9 @@ class LogitExplorer:
         if self._box is None:
             import ipywidgets as w
             c = self.controls
-            self.image.layout = w.Layout(max_width="100%", height="auto")
+            # At its CSS size (the PNG has PIXEL_RATIO pixels per CSS pixel), never stretched
+            # to the output's width, which would upscale and blur it.
+            self.image.layout = sharp_layout(png_css_width(self.image.value))
             self._box = w.VBox([w.HBox([c["y"], c["log"]], layout=w.Layout(flex_flow="row wrap")),
                                 c["z"], self.image])
         return self._box

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_float_array
-from ._render import figure_png, new_figure
+from ._render import figure_png, new_figure, png_css_width, sharp_layout
 
 
 def sensor_units(X: np.ndarray, offset: float, scale: float) -> np.ndarray:
@@ -188,7 +188,9 @@ class ScalingExplorer:
         if self._box is None:
             import ipywidgets as w
             c = self.controls
-            self.image.layout = w.Layout(max_width="100%", height="auto")
+            # At its CSS size (the PNG has PIXEL_RATIO pixels per CSS pixel), never stretched
+            # to the output's width, which would upscale and blur it.
+            self.image.layout = sharp_layout(png_css_width(self.image.value))
             self._box = w.VBox([w.HBox([w.VBox([c["offset"], c["scale"]]),
                                         w.VBox([c["lr_fraction"], c["steps"]])],
                                        layout=w.Layout(flex_flow="row wrap")),
