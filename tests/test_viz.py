@@ -389,6 +389,14 @@ def test_live_curves_fit_shows_divergence_message():
                          X * 50, y, epochs=100, batch_size=100)
     assert history.epochs < 100
     assert curves.message.get_visible() and "diverged" in curves.message.get_text()
+    # It is fit's own stop: the History says why, and the figure shows that message.
+    assert history.diverged is not None and history.diverged in curves.message.get_text()
+    # Asking fit to raise still ends with a message on the figure, not a traceback.
+    model = build_mlp(2, (8,), 2, "identity", seed=0)
+    curves = viz.LiveCurves(display=False)
+    curves.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), 10.0, momentum=0.9),
+               X * 50, y, epochs=100, batch_size=100, on_divergence="raise")
+    assert curves.message.get_visible() and "diverged" in curves.message.get_text()
 
 
 def test_network_view_updates_edges_heatmaps_and_histograms():

@@ -118,16 +118,24 @@ class LiveCurves:
         """
         kwargs.setdefault("progress", False)
         kwargs["callbacks"] = [*kwargs.get("callbacks", ()), self]
+        # fit's own way to stop on divergence and say why (History.diverged), which is also
+        # what a caller who passes on_divergence="stop" gets.
+        kwargs.setdefault("on_divergence", "stop")
         self.message.set_visible(False)
         try:
-            # A diverging run overflows before fit sees the non-finite loss and stops with
-            # FloatingPointError; that error is the report, the overflow warnings are noise.
+            # A diverging run overflows before fit sees the non-finite loss; the message is the
+            # report, the overflow warnings are noise.
             with np.errstate(over="ignore", invalid="ignore"):
                 history = nl.fit(model, loss, optimizer, X, y, epochs, **kwargs)
-        except FloatingPointError as err:
+        except FloatingPointError as err:  # on_divergence="raise", passed explicitly
             history = self.history if self.history is not None else nl.History()
             self._set_data(history)
             self.show_message(f"Stopped: {err}")
+            return history
+        if history.diverged is not None:
+            self.history = history
+            self._set_data(history)
+            self.show_message(f"Stopped: {history.diverged}")
             return history
         self.history = history
         self._set_data(history)
