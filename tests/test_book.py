@@ -44,8 +44,18 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 selenium = pytest.importorskip("selenium", reason="pip install selenium (see requirements.txt)")
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from nnlib.viz._render import PIXEL_RATIO  # noqa: E402
+
+#: What counts as a control of an ipywidgets panel (tools/offline_js/nnbook_offline.js uses the
+#: same list to find the panels that get a note).
+CONTROLS = "input, select, button, textarea, .widget-slider, .widget-play"
+#: nnlib.viz's images in a page: those of the widgets, and the static images of the views
+#: (``IPython.display.Image`` with a width, e.g. ``NetworkView.image()``, ``LiveCurves``).
+VIZ_IMAGES = ".jupyter-widgets img, img.widget-image, .cell_output img[width]"
 
 
 # ---- set-up ------------------------------------------------------------------------------------
@@ -130,10 +140,13 @@ def close_browser(driver: webdriver.Chrome) -> None:
 
 # ---- what a page must show ---------------------------------------------------------------------------
 
-def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: bool, shot: Path) -> dict:
+def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: bool, shot: Path,
+               how_to_run: str | None = "intro.html#running-it-yourself") -> dict:
     """Open ``page`` and assert: it loads, no console errors, every image loads, nothing comes
-    from another origin, math is typeset by the local MathJax, and widgets render where the
-    page embeds widget state. Saves a full-page screenshot to ``shot``; returns what it saw."""
+    from another origin, math is typeset by the local MathJax, widgets render where the
+    page embeds widget state, images are sharp, and every control panel has the kernel note
+    above it, linking to ``how_to_run`` (relative to the site; None: no link). Saves a
+    full-page screenshot to ``shot``; returns what it saw."""
     driver.get_log("browser")  # drop what earlier pages logged
     driver.get(site.url + page)
     wait = WebDriverWait(driver, 40)
@@ -155,6 +168,16 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
         wait.until(lambda d: d.execute_script(
             "return document.querySelectorAll('.jupyter-widgets .widget-image, .jupyter-widgets img, "
             ".widget-image').length > 0 || document.querySelectorAll('.jupyter-widgets-error-widget').length > 0"))
+        # Every view drawn (the manager fills one .widget-subarea per view), then the page's
+        # script has added its notes above the control panels.
+        try:
+            wait.until(lambda d: d.execute_script(
+                "const areas = document.querySelectorAll('.widget-subarea');"
+                f"return areas.length >= {n_views} && Array.from(areas).every(a => a.children.length) &&"
+                f"  Array.from(areas).filter(a => a.querySelector({json.dumps(CONTROLS)}))"
+                "    .every(a => a.hasAttribute('data-nnbook-noted'));"))
+        except TimeoutException:
+            pass   # the assertions below say what is missing
     widgets = js("return document.querySelectorAll('.jupyter-widgets.widget-container, .jupyter-widgets "
                  ".widget-inline-hbox, .jupyter-widgets .widget-image, .widget-image').length")
     widget_errors = js("return document.querySelectorAll('.jupyter-widgets-error-widget').length")
@@ -170,10 +193,43 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     wide_code = js("return Array.from(document.querySelectorAll('div.cell_input pre, div.highlight pre'))"
                    ".filter(p => !p.closest('.cell_output') && p.scrollWidth > p.clientWidth + 1)"
                    ".map(p => p.textContent.slice(0, 80))")
-    # Widget images must not be shown wider than their pixels (the browser would blur them).
-    upscaled = js("return Array.from(document.querySelectorAll('.jupyter-widgets img, img.widget-image'))"
+    # Nor may a widget panel need one (an image as wide as the column, plus its margins, would).
+    wide_widgets = js("return Array.from(document.querySelectorAll('.widget-subarea, "
+                      ".widget-subarea .jupyter-widgets'))"
+                      ".filter(e => e.scrollWidth > e.clientWidth + 1)"
+                      ".map(e => [e.className.slice(0, 60), e.scrollWidth, e.clientWidth])")
+    # No image may be shown wider than its pixels (the browser would blur it). nnlib.viz's
+    # images (the widgets' and the views' static images, which carry a width) are rendered at
+    # PIXEL_RATIO pixels per CSS pixel and must be shown at most at that CSS width: sharp on a
+    # high-DPI screen too, not stretched to the column.
+    upscaled = js("return Array.from(document.querySelectorAll('article img, main img'))"
                   ".filter(i => i.offsetWidth > 0 && i.naturalWidth + 1 < i.getBoundingClientRect().width)"
                   ".map(i => [i.naturalWidth, Math.round(i.getBoundingClientRect().width)])")
+    viz_images = js(f"return Array.from(document.querySelectorAll({json.dumps(VIZ_IMAGES)}))"
+                    ".filter(i => i.offsetWidth > 0)"
+                    ".map(i => [i.naturalWidth, i.getBoundingClientRect().width])")
+    not_sharp = [(w, round(shown)) for w, shown in viz_images if shown > w / PIXEL_RATIO + 1]
+    # Above every ipywidgets control panel, directly, the page script's note that the controls
+    # need a kernel (with a link to how to run the notebooks); nowhere else, and never in the
+    # in-page playground, which runs in the browser.
+    notes = js(
+        "const notes = Array.from(document.querySelectorAll('.nnbook-kernel-note'));"
+        f"const panels = Array.from(document.querySelectorAll('.widget-subarea'))"
+        f"  .filter(a => a.querySelector({json.dumps(CONTROLS)}));"
+        "const link = n => { const a = n.querySelector('a'); return a ? a.href : null; };"
+        "return {"
+        "  panels: panels.length, notes: notes.length,"
+        "  unnoted: panels.filter(p => {"
+        "    const n = p.previousElementSibling;"
+        "    return !(n && n.classList.contains('nnbook-kernel-note') && n.offsetHeight > 0 &&"
+        "             n.getBoundingClientRect().bottom <= p.getBoundingClientRect().top + 1);"
+        "  }).map(p => p.textContent.slice(0, 60)),"
+        "  stray: notes.filter(n => !panels.includes(n.nextElementSibling) ||"
+        "    n.closest('.nnbook-playground')).length,"
+        "  links: Array.from(new Set(notes.map(link))),"
+        "  text: notes.length ? notes[0].textContent : null,"
+        "  playgrounds: document.querySelectorAll('.nnbook-playground').length,"
+        "};")
     search_fields = js("return Array.from(document.querySelectorAll('.search-button-field'))"
                        ".filter(b => b.offsetParent !== null).length")
     favicon = js("const l = document.querySelector('link[rel=icon]'); return l ? l.href : null")
@@ -190,7 +246,15 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     assert not broken, f"{where}: images that did not load: {broken}"
     assert not external, f"{where}: requests to other origins (the site must work offline): {external}"
     assert not wide_code, f"{where}: {len(wide_code)} code cells scroll sideways, e.g. {wide_code[0]!r}"
-    assert not upscaled, f"{where}: widget images upscaled ([natural, shown] px): {upscaled}"
+    assert not wide_widgets, f"{where}: widgets that scroll sideways ([class, scroll, shown] px): {wide_widgets}"
+    assert not upscaled, f"{where}: images upscaled ([natural, shown] px): {upscaled}"
+    assert not not_sharp, (f"{where}: nnlib.viz images shown wider than their pixels / "
+                           f"{PIXEL_RATIO} ([natural, shown] px): {not_sharp}")
+    assert not notes["unnoted"], f"{where}: control panels without the kernel note above: {notes['unnoted']}"
+    assert notes["notes"] == notes["panels"] and not notes["stray"], f"{where}: kernel notes: {notes}"
+    if notes["notes"]:
+        assert "need a running Python kernel" in notes["text"], notes["text"]
+        assert notes["links"] == [site.url + how_to_run if how_to_run else None], notes["links"]
     assert search_fields == 1, f"{where}: {search_fields} search boxes visible, expected 1"
     assert favicon and favicon.startswith(site.url), f"{where}: no local favicon ({favicon})"
     if n_math:
@@ -202,7 +266,8 @@ def check_page(driver: webdriver.Chrome, site: Site, page: str, expect_widgets: 
     if n_views:
         assert widget_errors == 0, f"{where}: {widget_errors} widgets failed to render"
         assert widgets > 0, f"{where}: {n_views} widget views embedded but none rendered"
-    return {"math": n_mjx, "widgets": widgets, "views": n_views, "images": images}
+    return {"math": n_mjx, "widgets": widgets, "views": n_views, "images": images,
+            "viz_images": len(viz_images), "panels": notes["panels"], "playgrounds": notes["playgrounds"]}
 
 
 # ---- the real book ------------------------------------------------------------------------------------
@@ -258,6 +323,14 @@ def test_book_pages_render_offline(browser):
     finally:
         site.close()
     assert any(s["math"] for s in seen.values()), f"no page of the book shows typeset math: {seen}"
+    # The explorers of chapters 1, 4, 5 and 8 were checked for sharp images (in check_page) ...
+    for chapter in ("01_data_preparation", "04_loss", "05_backpropagation", "08_prediction"):
+        page = seen[f"chapters/{chapter}.html"]
+        assert page["viz_images"] and page["panels"], f"{chapter}: no nnlib.viz image or panel: {page}"
+    # ... a page has both control panels (with notes) and an in-page playground (without), and
+    # the notes' link leads to a section that exists.
+    assert any(s["panels"] and s["playgrounds"] for s in seen.values()), seen
+    assert 'id="running-it-yourself"' in (html / "intro.html").read_text()
     assert any(s["images"] for s in seen.values()), f"no page of the book shows a figure: {seen}"
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
     assert (html / "_static" / "html-manager" / "embed-amd.js").is_file()
@@ -310,7 +383,9 @@ def test_demo_book_renders_widgets_animation_and_math(browser, tmp_path):
     assert "cdn.jsdelivr" not in page and "cdnjs" not in page
     site = Site(html)
     try:
-        seen = check_page(browser, site, "demo.html", True, SCREENSHOTS / "demo_widgets.png")
+        # The demo book has no introduction to link to: the notes come without a link.
+        seen = check_page(browser, site, "demo.html", True, SCREENSHOTS / "demo_widgets.png",
+                          how_to_run=None)
         # The to_jshtml player: its slider scrubs through the epochs without a kernel.
         frames = browser.execute_script(
             "const s = document.querySelector('input[type=range].anim-slider, .animation input[type=range]');"
@@ -319,4 +394,5 @@ def test_demo_book_renders_widgets_animation_and_math(browser, tmp_path):
     finally:
         site.close()
     assert seen["widgets"] > 0 and seen["math"] >= 2
+    assert seen["panels"] == 2, seen   # the playground's and the explorer's, each with its note
     assert frames is not None and frames[0] >= 5 and frames[1] > 1000, frames

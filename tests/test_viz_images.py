@@ -168,3 +168,12 @@ def test_default_filmstrip_is_the_four_frames_of_the_chapter():
             assert _clashes(ax) == []
     finally:
         plt.close(fig)
+
+
+def test_sharp_layout_has_no_margin_that_would_overflow_a_narrow_column():
+    from nnlib.viz._render import sharp_layout
+
+    layout = sharp_layout(688)
+    assert (layout.width, layout.max_width, layout.height, layout.margin) == (
+        "688px", "100%", "auto", "0")
+    assert sharp_layout(688, margin="4px").margin == "4px"

@@ -10,9 +10,15 @@ refresh them with ``tools/fetch_js_assets.sh``) to ``html_static_path`` (so
 
 It is added here rather than in ``_config.yml``'s ``html_static_path`` because Jupyter Book
 adds every ``.js`` file under a static path to every page once a ``_static/`` folder exists.
+
+It also adds the book's own ``tools/offline_js/nnbook_offline.js`` and ``nnbook.css`` to every
+page, and a ``<meta name="nnbook-how-to-run">`` with the link (relative to the page) to the
+section on running the notebooks (``nnbook_how_to_run``, default
+``intro#running-it-yourself``), which the note above every widget control panel points to.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -82,7 +88,22 @@ def _playground_assets(app: Sphinx, pagename: str, templatename: str, context: d
         app.add_css_file(PLAYGROUND_CSS)
 
 
+def _how_to_run(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    # Where the book says how to run the notebooks, relative to this page: nnbook_offline.js
+    # links to it from the note above every widget control panel. Left out when the book has
+    # no such page (then the note has no link).
+    doc, _, anchor = app.config.nnbook_how_to_run.partition("#")
+    if doc in app.env.found_docs and "pathto" in context:
+        page = context["pathto"](doc)
+        page = "" if page == "#" and anchor else page    # pathto() gives "#" for this very page
+        href = page + (f"#{anchor}" if anchor else "")
+        tag = f'<meta name="nnbook-how-to-run" content="{html.escape(href)}" />\n'
+        context["metatags"] = context.get("metatags", "") + tag
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    #: The document (and section anchor) that tells how to run the notebooks in Jupyter.
+    app.add_config_value("nnbook_how_to_run", "intro#running-it-yourself", "html")
     # Priority 900: after myst-nb and sphinx.ext.mathjax have registered their settings.
     app.connect("config-inited", _config_inited, priority=900)
     # Before the widgets' HTML manager (priority 500), not deferred: see nnbook_offline.js.
@@ -91,4 +112,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     # Early: an html-page-context handler that returns a template name ends the chain.
     app.connect("html-page-context", _dedupe_scripts, priority=1)
     app.connect("html-page-context", _playground_assets)
+    app.connect("html-page-context", _how_to_run)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

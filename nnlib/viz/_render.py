@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -53,8 +52,13 @@ def png_css_width(png: bytes, pixel_ratio: float = PIXEL_RATIO) -> int:
 def sharp_layout(css_width: int, **kwargs):
     """An ``ipywidgets.Layout`` for an ``Image`` that shows a PNG at ``css_width`` CSS pixels
     (narrower if its box is), never stretched wider: a flex box would otherwise stretch the
-    image to the width of the output area and the browser would upscale its pixels."""
+    image to the width of the output area and the browser would upscale its pixels.
+
+    No margin (unless ``margin=`` is given): an image narrowed to 100% of a column narrower than
+    ``css_width`` would, with the widgets' default 2 px on each side, overflow its box by 4 px
+    and give the whole panel a sideways scroll bar."""
     import ipywidgets as w
+    kwargs.setdefault("margin", "0")
     return w.Layout(width=f"{int(css_width)}px", max_width="100%", height="auto", **kwargs)
 
 
