@@ -7,6 +7,7 @@
 ``slow``: the tests that build the book, run nbgrader, rerun every chapter, drive a browser or
 run the benchmarks. Markers are set here by file, so the test files stay as they are.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,9 @@ SLOW_FILES = {
 }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     for item in items:
         name = item.path.name
         if name.endswith(".ipynb"):

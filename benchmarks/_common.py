@@ -3,6 +3,7 @@
 Not part of nnlib and not a test. PyTorch is optional: ``load_torch()`` returns ``None`` when
 it is not installed, and every script then reports it as ``n/a``.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import nnlib as nl  # noqa: E402
 
 LIBS = ("nnlib", "pytorch", "sklearn")
 #: Variables that pin OpenBLAS to another kernel / cache size and slow numpy down.
@@ -41,6 +41,7 @@ def load_torch() -> Any | None:
 
 # ---------------------------------------------------------------------------- environment
 
+
 def blas_description() -> str:
     """Which BLAS numpy calls, with its kernel and thread count (via threadpoolctl if present)."""
     try:
@@ -50,10 +51,15 @@ def blas_description() -> str:
     numpy_dir = Path(np.__file__).parent.parent
     for info in threadpool_info():
         # Several BLAS copies can be loaded (numpy's, scipy's, torch's MKL); report numpy's.
-        if info.get("user_api") == "blas" and str(numpy_dir) in info.get("filepath", "") \
-                and "numpy" in info.get("filepath", ""):
-            return (f"{info.get('internal_api')} {info.get('version')}, kernel "
-                    f"{info.get('architecture')}, {info.get('num_threads')} threads")
+        if (
+            info.get("user_api") == "blas"
+            and str(numpy_dir) in info.get("filepath", "")
+            and "numpy" in info.get("filepath", "")
+        ):
+            return (
+                f"{info.get('internal_api')} {info.get('version')}, kernel "
+                f"{info.get('architecture')}, {info.get('num_threads')} threads"
+            )
     return "not found by threadpoolctl"
 
 
@@ -69,9 +75,16 @@ def machine_description() -> str:
         pass
     torch = load_torch()
     import sklearn
-    parts = [f"{cpu}, {os.cpu_count()} cores", f"Python {platform.python_version()}",
-             f"numpy {np.__version__} ({blas_description()})", f"scikit-learn {sklearn.__version__}",
-             f"torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else "torch n/a"]
+
+    parts = [
+        f"{cpu}, {os.cpu_count()} cores",
+        f"Python {platform.python_version()}",
+        f"numpy {np.__version__} ({blas_description()})",
+        f"scikit-learn {sklearn.__version__}",
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+        if torch
+        else "torch n/a",
+    ]
     return "; ".join(parts)
 
 
@@ -100,13 +113,17 @@ def limit_threads(n: int | None) -> None:
     if n is None:
         return
     from threadpoolctl import threadpool_limits
-    _thread_limit = threadpool_limits(limits=n)  # kept alive: the limit lasts while it exists
+
+    _thread_limit = threadpool_limits(
+        limits=n
+    )  # kept alive: the limit lasts while it exists
     torch = load_torch()
     if torch is not None:
         torch.set_num_threads(n)
 
 
 # ---------------------------------------------------------------------------- timing
+
 
 def time_runs(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
     """Call ``fn()`` ``repeats`` times; return the wall times (s) and the last result."""
@@ -135,8 +152,13 @@ def mlp_forward_flops(sizes: Sequence[int], n_samples: int) -> float:
     return float(sum(2 * i * o for i, o in zip(sizes[:-1], sizes[1:]))) * n_samples
 
 
-def gemm_rate(sizes: Sequence[int], batch: int, dtype: type = np.float32, min_time: float = 0.3,
-              repeats: int = 5) -> float:
+def gemm_rate(
+    sizes: Sequence[int],
+    batch: int,
+    dtype: type = np.float32,
+    min_time: float = 0.3,
+    repeats: int = 5,
+) -> float:
     """Measured GFLOP/s of numpy's GEMM on exactly the products of one MLP training step.
 
     Runs the forward products (batch, in) @ (in, out), the weight gradients (in, batch) @
@@ -175,7 +197,9 @@ def gemm_rate(sizes: Sequence[int], batch: int, dtype: type = np.float32, min_ti
     return flops / best / 1e9
 
 
-def square_gemm_rate(n: int = 1024, dtype: type = np.float32, repeats: int = 5) -> float:
+def square_gemm_rate(
+    n: int = 1024, dtype: type = np.float32, repeats: int = 5
+) -> float:
     """GFLOP/s of one large square float32 GEMM, for reference (the BLAS's best case)."""
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n)).astype(dtype)
@@ -191,6 +215,7 @@ def square_gemm_rate(n: int = 1024, dtype: type = np.float32, repeats: int = 5) 
 
 
 # ---------------------------------------------------------------------------- results
+
 
 @dataclass
 class LibResult:
@@ -217,8 +242,8 @@ class WorkloadReport:
 
     name: str
     description: str
-    samples: int                      # samples processed per run (n_train * epochs, etc.)
-    flops: float                      # matrix-product FLOPs per run (training only)
+    samples: int  # samples processed per run (n_train * epochs, etc.)
+    flops: float  # matrix-product FLOPs per run (training only)
     results: dict[str, LibResult]
     dtype: str = "float32"
     targets: list[tuple[str, bool | None]] = field(default_factory=list)
@@ -239,9 +264,17 @@ class WorkloadReport:
         """Achieved matrix-product FLOP rate of ``lib`` as a fraction of the measured GEMM rate:
         the median over its runs of each run's FLOP rate divided by the GEMM rate around it."""
         r = self.results.get(lib)
-        if r is None or not r.available or not r.times or not r.gemm_rates or not self.flops:
+        if (
+            r is None
+            or not r.available
+            or not r.times
+            or not r.gemm_rates
+            or not self.flops
+        ):
             return None
-        return statistics.median(self.flops / t / 1e9 / rate for t, rate in zip(r.times, r.gemm_rates))
+        return statistics.median(
+            self.flops / t / 1e9 / rate for t, rate in zip(r.times, r.gemm_rates)
+        )
 
     def ratio(self, lib: str) -> float | None:
         """nnlib's median time divided by ``lib``'s (< 1 means nnlib is faster)."""
@@ -252,13 +285,19 @@ class WorkloadReport:
 
 
 def _fmt(x: float | None, spec: str, na: str = "n/a") -> str:
-    return na if x is None or (isinstance(x, float) and not np.isfinite(x)) else format(x, spec)
+    return (
+        na
+        if x is None or (isinstance(x, float) and not np.isfinite(x))
+        else format(x, spec)
+    )
 
 
 def format_table(reports: Sequence[WorkloadReport]) -> str:
     """A Markdown table: one row per workload and library, then the target checks."""
-    header = ("| workload | library | median s | best s | samples/s | accuracy | nnlib/torch | "
-              "nnlib/sklearn | GFLOP/s | of GEMM |")
+    header = (
+        "| workload | library | median s | best s | samples/s | accuracy | nnlib/torch | "
+        "nnlib/sklearn | GFLOP/s | of GEMM |"
+    )
     lines = [header, "|---" * 10 + "|"]
     for rep in reports:
         for lib in LIBS:
@@ -266,7 +305,9 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
             if r is None:
                 continue
             if not r.available:
-                lines.append(f"| {rep.name} | {lib} | n/a | n/a | n/a | n/a |  |  |  |  |")
+                lines.append(
+                    f"| {rep.name} | {lib} | n/a | n/a | n/a | n/a |  |  |  |  |"
+                )
                 continue
             med = r.median
             gflops = rep.flops / med / 1e9 if rep.flops and med > 0 else None
@@ -279,20 +320,37 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
                 f"{_fmt(rep.ratio('sklearn'), '.2f') if is_nn else ''} | "
                 f"{_fmt(gflops, '.1f')} | {_fmt(frac, '.0%')} |"
             )
-    out = ["\n".join(lines), "",
-           "median/best of the timed runs; samples/s, ratios and GFLOP/s use the median; 'of GEMM' is the",
-           "median over runs of each run's GFLOP/s divided by the GEMM rate measured around that run.",
-           "all runs (s): " + "; ".join(
-               f"{rep.name.split()[0]}/{lib} " + " ".join(f"{t:.3f}" for t in r.times)
-               for rep in reports for lib, r in rep.results.items() if r.available), ""]
+    out = [
+        "\n".join(lines),
+        "",
+        "median/best of the timed runs; samples/s, ratios and GFLOP/s use the median; 'of GEMM' is the",
+        "median over runs of each run's GFLOP/s divided by the GEMM rate measured around that run.",
+        "all runs (s): "
+        + "; ".join(
+            f"{rep.name.split()[0]}/{lib} " + " ".join(f"{t:.3f}" for t in r.times)
+            for rep in reports
+            for lib, r in rep.results.items()
+            if r.available
+        ),
+        "",
+    ]
     for rep in reports:
         rates = rep.gemm_rates
-        gemm = (f"median {rep.gemm_gflops:.1f} GFLOP/s, {min(rates):.1f}-{max(rates):.1f} around the "
-                f"{len(rates)} runs" if rates else "not measured")
-        out.append(f"{rep.name}: {rep.description}; {rep.dtype} GEMM at these shapes: {gemm}")
+        gemm = (
+            f"median {rep.gemm_gflops:.1f} GFLOP/s, {min(rates):.1f}-{max(rates):.1f} around the "
+            f"{len(rates)} runs"
+            if rates
+            else "not measured"
+        )
+        out.append(
+            f"{rep.name}: {rep.description}; {rep.dtype} GEMM at these shapes: {gemm}"
+        )
         for text, ok in rep.targets:
-            verdict = "not evaluated (--quick)" if rep.quick else ("n/a" if ok is None else
-                                                                  ("HOLDS" if ok else "MISSED"))
+            verdict = (
+                "not evaluated (--quick)"
+                if rep.quick
+                else ("n/a" if ok is None else ("HOLDS" if ok else "MISSED"))
+            )
             out.append(f"  target {text}: {verdict}")
     return "\n".join(out)
 
@@ -306,10 +364,18 @@ def main_for(run: Callable[..., WorkloadReport], doc: str, repeats: int = 3) -> 
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run (smoke test)")
-    parser.add_argument("--repeats", type=int, default=repeats, help="timed runs per library (median)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="cap BLAS/OpenMP threads of every library (default: library defaults)")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one run (smoke test)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=repeats, help="timed runs per library (median)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="cap BLAS/OpenMP threads of every library (default: library defaults)",
+    )
     args = parser.parse_args()
     warn_about_environment()
     limit_threads(args.threads)

@@ -4,6 +4,7 @@ Each ``prepare_*`` function builds the model and optimizer from the *same* initi
 (outside the timed region) and returns a ``train()`` closure that runs the whole training and
 returns a ``predict(X) -> labels`` function. Only ``train()`` is timed.
 """
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
 from _common import LIBS, LibResult, gemm_rate, load_torch, nl, time_runs
+
 from nnlib.fast import FastCrossEntropyLoss
 from nnlib.viz._training import build_optimizer
 
@@ -24,9 +25,9 @@ Predictor = Callable[[np.ndarray], np.ndarray]
 class MLPSpec:
     """Architecture and training recipe shared by all three libraries."""
 
-    sizes: tuple[int, ...]          # (in, hidden..., classes)
-    activation: str                 # "relu" or "tanh"
-    optimizer: str                  # "sgd" (with momentum) or "adam"
+    sizes: tuple[int, ...]  # (in, hidden..., classes)
+    activation: str  # "relu" or "tanh"
+    optimizer: str  # "sgd" (with momentum) or "adam"
     lr: float
     batch_size: int
     epochs: int
@@ -40,27 +41,49 @@ def initial_weights(spec: MLPSpec) -> list[tuple[np.ndarray, np.ndarray]]:
     # One init for every layer (the output layer too), so that the recipe is easy to state for
     # all three libraries.
     init = "he_normal" if spec.activation == "relu" else "xavier_uniform"
-    model = nl.build_mlp(spec.sizes, spec.activation, init=init, rng=spec.seed, dtype=spec.dtype)
+    model = nl.build_mlp(
+        spec.sizes, spec.activation, init=init, rng=spec.seed, dtype=spec.dtype
+    )
     return [(d.W.copy(), d.b.copy()) for d in model if isinstance(d, nl.Dense)]
 
 
 # ---------------------------------------------------------------------------- nnlib
 
-def prepare_nnlib(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Callable[[], Predictor]:
+
+def prepare_nnlib(
+    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
+) -> Callable[[], Predictor]:
     # nnlib's fast paths (nnlib/fast.py: the same network and loss, tested equal, with fewer
     # numpy calls per step), as a user after speed would train.
-    model = nl.build_mlp(spec.sizes, spec.activation, init="zeros", dtype=spec.dtype, fast=True)
-    for dense, (W, b) in zip([d for d in model if isinstance(d, nl.Dense)], weights, strict=True):
-        dense.W, dense.b = W, b                     # copies into the layer's arrays
+    model = nl.build_mlp(
+        spec.sizes, spec.activation, init="zeros", dtype=spec.dtype, fast=True
+    )
+    for dense, (W, b) in zip(
+        [d for d in model if isinstance(d, nl.Dense)], weights, strict=True
+    ):
+        dense.W, dense.b = W, b  # copies into the layer's arrays
     # The widgets' optimizers by name: "sgd" with the spec's momentum, or Adam on the fused path
     # (nnlib/fused.py), which saves most of a step's numpy calls on the small Adam networks.
-    opt = build_optimizer(spec.optimizer, model, spec.lr,
-                          momentum=spec.momentum if spec.optimizer == "sgd" else None)
+    opt = build_optimizer(
+        spec.optimizer,
+        model,
+        spec.lr,
+        momentum=spec.momentum if spec.optimizer == "sgd" else None,
+    )
     loss = FastCrossEntropyLoss()
 
     def train() -> Predictor:
-        nl.fit(model, loss, opt, X, y, epochs=spec.epochs, batch_size=spec.batch_size,
-               seed=spec.seed, progress=False)
+        nl.fit(
+            model,
+            loss,
+            opt,
+            X,
+            y,
+            epochs=spec.epochs,
+            batch_size=spec.batch_size,
+            seed=spec.seed,
+            progress=False,
+        )
         return lambda Xq: nl.predict(model, Xq)
 
     return train
@@ -68,12 +91,19 @@ def prepare_nnlib(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Calla
 
 # ---------------------------------------------------------------------------- PyTorch
 
-def prepare_torch(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Callable[[], Predictor]:
+
+def prepare_torch(
+    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
+) -> Callable[[], Predictor]:
     torch = load_torch()
     nn = torch.nn
     layers: list = []
     for j, (W, b) in enumerate(weights):
-        lin = nn.Linear(W.shape[0], W.shape[1], dtype=torch.float32 if spec.dtype == np.float32 else torch.float64)
+        lin = nn.Linear(
+            W.shape[0],
+            W.shape[1],
+            dtype=torch.float32 if spec.dtype == np.float32 else torch.float64,
+        )
         with torch.no_grad():
             # torch stores Linear weights as (out, in): the transpose of nnlib's W.
             lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
@@ -95,7 +125,7 @@ def prepare_torch(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Calla
         for _ in range(spec.epochs):
             order = torch.randperm(n, generator=gen)
             for start in range(0, n, bs):
-                idx = order[start:start + bs]
+                idx = order[start : start + bs]
                 opt.zero_grad()
                 loss_fn(model(Xt[idx]), yt[idx]).backward()
                 opt.step()
@@ -111,17 +141,29 @@ def prepare_torch(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Calla
 
 # ---------------------------------------------------------------------------- scikit-learn
 
-def prepare_sklearn(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Callable[[], Predictor]:
+
+def prepare_sklearn(
+    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
+) -> Callable[[], Predictor]:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     clf = MLPClassifier(
-        hidden_layer_sizes=spec.sizes[1:-1], activation=spec.activation,
-        solver=spec.optimizer, alpha=0.0, batch_size=spec.batch_size, learning_rate="constant",
-        learning_rate_init=spec.lr, momentum=spec.momentum, nesterovs_momentum=False,
-        shuffle=True, random_state=spec.seed, max_iter=1,
+        hidden_layer_sizes=spec.sizes[1:-1],
+        activation=spec.activation,
+        solver=spec.optimizer,
+        alpha=0.0,
+        batch_size=spec.batch_size,
+        learning_rate="constant",
+        learning_rate_init=spec.lr,
+        momentum=spec.momentum,
+        nesterovs_momentum=False,
+        shuffle=True,
+        random_state=spec.seed,
+        max_iter=1,
         # No early stop: every library runs exactly spec.epochs epochs.
-        tol=0.0, n_iter_no_change=spec.epochs + 1,
+        tol=0.0,
+        n_iter_no_change=spec.epochs + 1,
         # warm_start keeps the weights we put in coefs_ below instead of drawing new ones.
         warm_start=True,
     )
@@ -138,7 +180,7 @@ def prepare_sklearn(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Cal
     if len(clf.classes_) == 2:
         # Binary: scikit-learn uses one logistic output; sigmoid(z1 - z0) equals softmax(z)[1],
         # so the difference of the two output columns gives the very same initial network.
-        coefs[-1] = (coefs[-1][:, 1:] - coefs[-1][:, :1])
+        coefs[-1] = coefs[-1][:, 1:] - coefs[-1][:, :1]
         intercepts[-1] = intercepts[-1][1:] - intercepts[-1][:1]
     clf.coefs_, clf.intercepts_ = coefs, intercepts
     clf.set_params(max_iter=spec.epochs)
@@ -152,7 +194,9 @@ def prepare_sklearn(spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray) -> Cal
     return train
 
 
-def _then_predict(train: Callable[[], Predictor], X_pred: np.ndarray) -> Callable[[], Predictor]:
+def _then_predict(
+    train: Callable[[], Predictor], X_pred: np.ndarray
+) -> Callable[[], Predictor]:
     def train_and_predict() -> Predictor:
         predictor = train()
         predictor(X_pred)
@@ -164,9 +208,17 @@ def _then_predict(train: Callable[[], Predictor], X_pred: np.ndarray) -> Callabl
 PREPARE = {"nnlib": prepare_nnlib, "pytorch": prepare_torch, "sklearn": prepare_sklearn}
 
 
-def compare(spec: MLPSpec, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
-            repeats: int, libs: tuple[str, ...] = LIBS,
-            timed_predict: np.ndarray | None = None, measure_gemm: bool = True) -> dict[str, LibResult]:
+def compare(
+    spec: MLPSpec,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    repeats: int,
+    libs: tuple[str, ...] = LIBS,
+    timed_predict: np.ndarray | None = None,
+    measure_gemm: bool = True,
+) -> dict[str, LibResult]:
     """Train every library ``repeats`` times from the same initial weights; time each training.
 
     Runs are interleaved (nnlib, torch, sklearn, nnlib, ...) so that a burst of load from
@@ -180,11 +232,15 @@ def compare(spec: MLPSpec, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_t
     weights = initial_weights(spec)
 
     def gemm_probe() -> float:
-        return gemm_rate(spec.sizes, spec.batch_size, dtype=spec.dtype, min_time=0.1, repeats=3)
+        return gemm_rate(
+            spec.sizes, spec.batch_size, dtype=spec.dtype, min_time=0.1, repeats=3
+        )
 
     results = {lib: LibResult(lib) for lib in libs}
     if "pytorch" in results and load_torch() is None:
-        results["pytorch"] = LibResult("pytorch", available=False, note="torch not installed")
+        results["pytorch"] = LibResult(
+            "pytorch", available=False, note="torch not installed"
+        )
     predictors: dict[str, Predictor] = {}
     for _ in range(repeats):
         for lib, res in results.items():

@@ -4,10 +4,10 @@ The data are synthetic but learnable (see ``teacher_data``), so no download is n
 the shapes, hence the cost, match MNIST.
 Run: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mnist.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
-
 from _common import WorkloadReport, main_for, mlp_train_flops
 from _mlp import MLPSpec, compare
 
@@ -27,24 +27,38 @@ def teacher_data(n_train: int, n_test: int, seed: int = 0) -> tuple[np.ndarray, 
     z = rng.standard_normal((n, 32), dtype=np.float32)
     A = rng.standard_normal((32, 784), dtype=np.float32) * np.float32(1 / np.sqrt(32))
     B = rng.standard_normal((32, 10), dtype=np.float32)
-    X = np.tanh(z @ A) + np.float32(0.3) * rng.standard_normal((n, 784), dtype=np.float32)
+    X = np.tanh(z @ A) + np.float32(0.3) * rng.standard_normal(
+        (n, 784), dtype=np.float32
+    )
     y = (z @ B).argmax(axis=1).astype(np.int64)
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
 
 
 def run(quick: bool = False, repeats: int = 3) -> WorkloadReport:
     size = QUICK if quick else FULL
-    spec = MLPSpec(sizes=(784, 256, 128, 10), activation="relu", optimizer="sgd", lr=0.01,
-                   momentum=0.9, batch_size=128, epochs=size["epochs"], dtype=np.float32)
+    spec = MLPSpec(
+        sizes=(784, 256, 128, 10),
+        activation="relu",
+        optimizer="sgd",
+        lr=0.01,
+        momentum=0.9,
+        batch_size=128,
+        epochs=size["epochs"],
+        dtype=np.float32,
+    )
     X, y, X_test, y_test = teacher_data(size["n_train"], size["n_test"])
     results = compare(spec, X, y, X_test, y_test, repeats)
     samples = size["n_train"] * size["epochs"]
     rep = WorkloadReport(
-        name="1 mnist", samples=samples,
-        description=(f"{size['n_train']} x 784 float32, 784-256-128-10 ReLU, SGD(0.01, momentum 0.9), "
-                     f"batch 128, {size['epochs']} epochs; test accuracy on {size['n_test']}"),
+        name="1 mnist",
+        samples=samples,
+        description=(
+            f"{size['n_train']} x 784 float32, 784-256-128-10 ReLU, SGD(0.01, momentum 0.9), "
+            f"batch 128, {size['epochs']} epochs; test accuracy on {size['n_test']}"
+        ),
         flops=mlp_train_flops(spec.sizes, samples),
-        results=results, quick=quick,
+        results=results,
+        quick=quick,
     )
     nn = results["nnlib"]
     others = [r for lib, r in results.items() if lib != "nnlib" and r.available]
@@ -52,10 +66,16 @@ def run(quick: bool = False, repeats: int = 3) -> WorkloadReport:
         fastest = min(r.median for r in others)
         best_acc = max(r.accuracy for r in others)
         # "Equal accuracy": within one percentage point of the best of the others.
-        rep.targets.append((f"time <= 0.8 x fastest other ({0.8 * fastest:.3f} s) at equal accuracy",
-                            nn.median <= 0.8 * fastest and nn.accuracy >= best_acc - 0.01))
+        rep.targets.append(
+            (
+                f"time <= 0.8 x fastest other ({0.8 * fastest:.3f} s) at equal accuracy",
+                nn.median <= 0.8 * fastest and nn.accuracy >= best_acc - 0.01,
+            )
+        )
     frac = rep.gemm_fraction("nnlib")
-    rep.targets.append((f">= 60% of measured GEMM throughput (got {frac:.0%})", frac >= 0.6))
+    rep.targets.append(
+        (f">= 60% of measured GEMM throughput (got {frac:.0%})", frac >= 0.6)
+    )
     return rep
 
 

@@ -11,6 +11,7 @@ third click, past 500 epochs) redraws the whole figure, reported as the worst ca
 
     python benchmarks/bench_playground.py [--repeats 15]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,12 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
 
-    pg = viz.Playground()  # moons, 300 samples, 2-16-16-2 ReLU, Adam lr 0.03, full batch
-    sizes = [pg.model[0].in_features] + [d.out_features for d in pg.model.layers if hasattr(d, "out_features")]
+    pg = (
+        viz.Playground()
+    )  # moons, 300 samples, 2-16-16-2 ReLU, Adam lr 0.03, full batch
+    sizes = [pg.model[0].in_features] + [
+        d.out_features for d in pg.model.layers if hasattr(d, "out_features")
+    ]
     if sizes != [2, 16, 16, 2]:
         raise SystemExit(f"expected the default 2-16-16-2 network, got {sizes}")
     pg.train(200, redraws=1)  # warm-up: fonts, caches
@@ -59,30 +64,52 @@ def main() -> int:
         # The parts of a click, measured again on the trained model.
         pg.reset()
         train = timed(lambda: pg.trainer.run(200))
-        grid = timed(lambda: proba_to_rgb(grid_proba(pg.model, pg.bounds, pg.resolution,
-                                                     transform=pg.scaler.transform)))
+        grid = timed(
+            lambda: proba_to_rgb(
+                grid_proba(
+                    pg.model, pg.bounds, pg.resolution, transform=pg.scaler.transform
+                )
+            )
+        )
         pg.blitter.invalidate()
         full = timed(pg.redraw)
         blit = timed(pg.redraw)
-        rows.append({"click": click, "worst": worst, "train": train, "grid": grid, "full": full, "blit": blit})
+        rows.append(
+            {
+                "click": click,
+                "worst": worst,
+                "train": train,
+                "grid": grid,
+                "full": full,
+                "blit": blit,
+            }
+        )
         if pg.trainer.diverged:
             raise SystemExit(f"the default run diverged: {pg.trainer.diverged}")
 
     med = {k: statistics.median(r[k][0] for r in rows) for k in rows[0]}
     cpu = {k: statistics.median(r[k][1] for r in rows) for k in rows[0]}
-    print(f"playground 2-16-16-2 on moons: {len(pg.X_train)} training points, grid "
-          f"{pg.resolution}x{pg.resolution}, {args.repeats} repeats, median ms")
+    print(
+        f"playground 2-16-16-2 on moons: {len(pg.X_train)} training points, grid "
+        f"{pg.resolution}x{pg.resolution}, {args.repeats} repeats, median ms"
+    )
     print(f"  {'':34}{'wall':>8}{'CPU':>8}")
-    labels = {"train": "200 full-batch steps", "grid": "grid probabilities + colours",
-              "full": "redraw, whole figure (with grid)", "blit": "redraw, blit (with grid)",
-              "click": "Train click of 200 epochs",
-              "worst": "... with a whole-figure redraw"}
+    labels = {
+        "train": "200 full-batch steps",
+        "grid": "grid probabilities + colours",
+        "full": "redraw, whole figure (with grid)",
+        "blit": "redraw, blit (with grid)",
+        "click": "Train click of 200 epochs",
+        "worst": "... with a whole-figure redraw",
+    }
     for key, label in labels.items():
         print(f"  {label:34}{med[key]:8.1f}{cpu[key]:8.1f}")
     ok = med["click"] <= TARGET_MS
-    print(f"target <= {TARGET_MS:.0f} ms for 200 steps + grid + redraw (wall, click after Reset): "
-          f"{'OK' if ok else 'NOT MET'} ({med['click']:.1f} ms wall, {cpu['click']:.1f} ms CPU); "
-          f"final test accuracy {pg.map_title.get_text().split()[-1]}")
+    print(
+        f"target <= {TARGET_MS:.0f} ms for 200 steps + grid + redraw (wall, click after Reset): "
+        f"{'OK' if ok else 'NOT MET'} ({med['click']:.1f} ms wall, {cpu['click']:.1f} ms CPU); "
+        f"final test accuracy {pg.map_title.get_text().split()[-1]}"
+    )
     return 0
 
 

@@ -4,6 +4,7 @@ Validation happens once, at the boundary a learner calls, so that a mistake is r
 terms of *their* call ("Dense(64 -> 10) expected ...") rather than as a numpy broadcasting
 error three frames deeper.
 """
+
 from __future__ import annotations
 
 import functools
@@ -18,8 +19,9 @@ _F = TypeVar("_F", bound=Callable)
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
-def as_rng(rng: np.random.Generator | int | None, where: str | None = None,
-           name: str = "rng") -> np.random.Generator:
+def as_rng(
+    rng: np.random.Generator | int | None, where: str | None = None, name: str = "rng"
+) -> np.random.Generator:
     """Return a ``Generator``: pass one through, seed one from an int, or make a fresh one.
 
     ``where`` (the caller's name) and ``name`` (the parameter's) make the error say whose
@@ -30,7 +32,9 @@ def as_rng(rng: np.random.Generator | int | None, where: str | None = None,
     prefix = f"{where}: " if where else ""
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
         if rng is not None and rng < 0:
-            raise ValueError(f"{prefix}{name} must be a non-negative integer seed, got {rng}")
+            raise ValueError(
+                f"{prefix}{name} must be a non-negative integer seed, got {rng}"
+            )
         return np.random.default_rng(rng)
     raise TypeError(
         f"{prefix}{name} must be a numpy Generator (np.random.default_rng(seed)), an int seed or None, "
@@ -50,7 +54,9 @@ def seed_is_old_rng(func: _F) -> _F:
     def wrapper(*args, **kwargs):
         if "seed" in kwargs:
             if "rng" in kwargs:
-                raise TypeError(f"{func.__name__}: pass rng or seed (its old name), not both")
+                raise TypeError(
+                    f"{func.__name__}: pass rng or seed (its old name), not both"
+                )
             kwargs["rng"] = kwargs.pop("seed")
         return func(*args, **kwargs)
 
@@ -78,8 +84,14 @@ def check_real(value: object, where: str, name: str) -> float:
     return float(value)
 
 
-def check_in_range(value: object, where: str, name: str, low: float, high: float,
-                   high_open: bool = True) -> float:
+def check_in_range(
+    value: object,
+    where: str,
+    name: str,
+    low: float,
+    high: float,
+    high_open: bool = True,
+) -> float:
     """Return ``value`` as a float if it lies in ``[low, high)`` (or ``[low, high]``), else raise."""
     value = check_real(value, where, name)
     inside = low <= value < high if high_open else low <= value <= high
@@ -102,18 +114,26 @@ def check_finite_input(x: np.ndarray, where: str, name: str = "input") -> np.nda
 
 def _reject_empty(x: np.ndarray, where: str, name: str) -> None:
     if x.size == 0:
-        raise ValueError(f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample")
+        raise ValueError(
+            f"{where}: {name} is empty (shape {x.shape}); it needs at least one sample"
+        )
 
 
 def _reject_non_finite(x: np.ndarray, where: str, name: str) -> None:
     finite = np.isfinite(x)
     if not finite.all():
         bad = int(x.size - np.count_nonzero(finite))
-        raise ValueError(f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first")
+        raise ValueError(
+            f"{where}: {name} contains {bad} NaN or inf value(s); clean or impute them first"
+        )
 
 
 def check_float_array(
-    x: object, where: str, name: str = "X", ndim: int | tuple[int, ...] = 2, finite: bool = True
+    x: object,
+    where: str,
+    name: str = "X",
+    ndim: int | tuple[int, ...] = 2,
+    finite: bool = True,
 ) -> np.ndarray:
     """Check that ``x`` is a non-empty float32/float64 ndarray with ``ndim`` dimensions.
 
@@ -126,7 +146,9 @@ def check_float_array(
                 f"{where}: {name} must be a numpy array, got a {type(x).__name__}; "
                 f"wrap it with np.asarray({name}, dtype=np.float64)"
             )
-        raise TypeError(f"{where}: {name} must be a numpy array, got {type(x).__name__}")
+        raise TypeError(
+            f"{where}: {name} must be a numpy array, got {type(x).__name__}"
+        )
     if x.dtype not in FLOAT_DTYPES:
         raise TypeError(
             f"{where}: {name} must have dtype float32 or float64, got {x.dtype}; "
@@ -149,12 +171,18 @@ def check_float_array(
     return x
 
 
-def check_labels(y: object, where: str, n_classes: int | None = None, name: str = "y") -> np.ndarray:
+def check_labels(
+    y: object, where: str, n_classes: int | None = None, name: str = "y"
+) -> np.ndarray:
     """Check integer class labels: a 1-D int array with values in ``[0, n_classes)``."""
     if not isinstance(y, np.ndarray):
-        raise TypeError(f"{where}: {name} must be a numpy array of integer labels, got {type(y).__name__}")
+        raise TypeError(
+            f"{where}: {name} must be a numpy array of integer labels, got {type(y).__name__}"
+        )
     if y.ndim != 1:
-        raise ValueError(f"{where}: {name} must be 1-D integer labels of shape (n,), got shape {y.shape}")
+        raise ValueError(
+            f"{where}: {name} must be 1-D integer labels of shape (n,), got shape {y.shape}"
+        )
     if y.dtype.kind not in "iu":  # signed or unsigned integers (not bool)
         raise TypeError(
             f"{where}: {name} must hold integer class labels, got dtype {y.dtype}; "

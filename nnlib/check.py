@@ -12,6 +12,7 @@ transpose, a factor equal to the batch size), and a ``CheckFailed`` shows in Jup
 message alone, without a traceback through this file. Used by the graded assignments in
 ``assignments/`` (one per chapter).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -30,7 +31,18 @@ from .losses import Loss
 
 DEFAULT_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (4, 3), (7, 5))
 _NNLIB = str(Path(__file__).resolve().parent)
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINALS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
 
 
 class CheckFailed(AssertionError):
@@ -42,7 +54,9 @@ class CheckFailed(AssertionError):
         return [f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
 
 
-def describe_call(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict | None = None) -> str:
+def describe_call(
+    fn: Callable[..., Any], args: Sequence[Any], kwargs: dict | None = None
+) -> str:
     """Describe a call the way the learner sees it: ``grad_out of shape (4, 3), x of shape (4, 5) (float64)``.
 
     Arguments are named after ``fn``'s own parameters where its signature allows.
@@ -51,20 +65,33 @@ def describe_call(fn: Callable[..., Any], args: Sequence[Any], kwargs: dict | No
     try:
         bound = inspect.signature(fn).bind_partial(*args, **kwargs).arguments
         named = list(bound.items())
-    except (TypeError, ValueError):  # builtins without a signature, or a call that does not bind
-        named = [(f"argument {i}", a) for i, a in enumerate(args, start=1)] + list(kwargs.items())
+    except (
+        TypeError,
+        ValueError,
+    ):  # builtins without a signature, or a call that does not bind
+        named = [(f"argument {i}", a) for i, a in enumerate(args, start=1)] + list(
+            kwargs.items()
+        )
     parts, dtypes = [], set()
     for key, value in named:
         if isinstance(value, np.ndarray):
             parts.append(f"{key} of shape {value.shape}")
             if value.dtype.kind == "f":
                 dtypes.add(value.dtype.name)
-        elif isinstance(value, (tuple, list)) and value and all(isinstance(v, np.ndarray) for v in value):
+        elif (
+            isinstance(value, (tuple, list))
+            and value
+            and all(isinstance(v, np.ndarray) for v in value)
+        ):
             parts.append(f"{key} of {len(value)} arrays")
         else:
             text = repr(value)
             parts.append(f"{key}={text if len(text) <= 30 else type(value).__name__}")
-    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "no arguments")
+    text = (
+        ", ".join(parts[:-1])
+        + (" and " if len(parts) > 1 else "")
+        + (parts[-1] if parts else "no arguments")
+    )
     return text + (f" ({dtypes.pop()})" if len(dtypes) == 1 else "")
 
 
@@ -77,12 +104,20 @@ def output_name(i: int, n: int, names: Sequence[str] | None = None) -> str:
 
 def _learner_line(error: BaseException) -> str:
     """`` at line 3 of your code: `return x[:, 5]` `` for the deepest frame outside nnlib."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_NNLIB)]
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if not f.filename.startswith(_NNLIB)
+    ]
     if not frames:
         return ""
     frame = frames[-1]
     line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
-    return f" at line {frame.lineno} of your code: `{line}`" if line else f" at line {frame.lineno} of your code"
+    return (
+        f" at line {frame.lineno} of your code: `{line}`"
+        if line
+        else f" at line {frame.lineno} of your code"
+    )
 
 
 def _call(fn: Callable[..., Any], name: str, *args: Any, **kwargs: Any) -> Any:
@@ -96,8 +131,10 @@ def _call(fn: Callable[..., Any], name: str, *args: Any, **kwargs: Any) -> Any:
     except CheckFailed:
         raise
     except Exception as e:  # noqa: BLE001 - any learner error becomes readable feedback
-        raise CheckFailed(f"{name} raised {type(e).__name__}: {e}{_learner_line(e)} "
-                          f"(called with {describe_call(fn, args, kwargs)})") from None
+        raise CheckFailed(
+            f"{name} raised {type(e).__name__}: {e}{_learner_line(e)} "
+            f"(called with {describe_call(fn, args, kwargs)})"
+        ) from None
 
 
 def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -111,19 +148,32 @@ def _num(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
-def pattern_hint(got: np.ndarray, expected: np.ndarray, sizes: dict[str, int] | None = None) -> str:
+def pattern_hint(
+    got: np.ndarray, expected: np.ndarray, sizes: dict[str, int] | None = None
+) -> str:
     """Name a common mistake behind a wrong array: a flipped sign, a transpose, a constant factor.
 
     ``sizes`` maps a description (``"the batch size"``) to a number a factor may equal, e.g.
     a forgotten ``1/n``. Returns ``""`` when no pattern fits.
     """
     try:
-        got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    except (TypeError, ValueError):  # not numbers (None, a string...): no pattern to name
+        got, expected = (
+            np.asarray(got, dtype=np.float64),
+            np.asarray(expected, dtype=np.float64),
+        )
+    except (
+        TypeError,
+        ValueError,
+    ):  # not numbers (None, a string...): no pattern to name
         return ""
     if got.shape != expected.shape or got.size == 0 or not np.any(expected):
         return ""
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and np.allclose(got.T, expected):
+    if (
+        got.ndim == 2
+        and got.shape[0] == got.shape[1]
+        and got.shape[0] > 1
+        and np.allclose(got.T, expected)
+    ):
         return "; your result is the transpose of the expected one: check the order of the product"
     each = "the value" if got.ndim == 0 else "every element"
     if np.allclose(got, -expected, rtol=1e-5, atol=1e-8):
@@ -131,48 +181,81 @@ def pattern_hint(got: np.ndarray, expected: np.ndarray, sizes: dict[str, int] | 
     mask = np.abs(expected) > 1e-8 * np.abs(expected).max()
     ratio = got[mask] / expected[mask]
     factor = float(np.median(ratio))
-    if (factor != 0 and not np.isclose(factor, 1.0) and np.allclose(ratio, factor, rtol=1e-4)
-            and np.allclose(got[~mask], 0, atol=1e-8)):
+    if (
+        factor != 0
+        and not np.isclose(factor, 1.0)
+        and np.allclose(ratio, factor, rtol=1e-4)
+        and np.allclose(got[~mask], 0, atol=1e-8)
+    ):
         for what, size in (sizes or {}).items():
             if size > 1 and np.isclose(factor, size, rtol=1e-4):
-                return (f"; {each} is {size} times the expected value, and {size} is {what}: "
-                        f"did you forget to divide by it?")
+                return (
+                    f"; {each} is {size} times the expected value, and {size} is {what}: "
+                    f"did you forget to divide by it?"
+                )
             if size > 1 and np.isclose(factor, 1 / size, rtol=1e-4):
-                return (f"; {each} is the expected value divided by {size}, which is {what}: "
-                        f"did you divide by it twice, or where it does not belong?")
+                return (
+                    f"; {each} is the expected value divided by {size}, which is {what}: "
+                    f"did you divide by it twice, or where it does not belong?"
+                )
         return f"; {each} is {factor:.4g} times the expected value: look for a wrong constant factor"
     return ""
 
 
-def check_array(name: str, got: object, shape: tuple[int, ...], dtype: np.dtype, context: str = "") -> np.ndarray:
+def check_array(
+    name: str, got: object, shape: tuple[int, ...], dtype: np.dtype, context: str = ""
+) -> np.ndarray:
     """Raise ``CheckFailed`` unless ``got`` is a finite array of this shape and dtype kind."""
     where = f" {context}" if context else ""
     dtype = np.dtype(dtype)
     if got is None:
-        raise CheckFailed(f"{name} returned None{where}; did you forget the `return` statement?")
+        raise CheckFailed(
+            f"{name} returned None{where}; did you forget the `return` statement?"
+        )
     if not isinstance(got, np.ndarray):
         if np.ndim(got) == 0 and shape == ():
             got = np.asarray(got)
         else:
-            raise CheckFailed(f"{name} returned a {type(got).__name__}{where}, expected a numpy array of shape {shape}")
+            raise CheckFailed(
+                f"{name} returned a {type(got).__name__}{where}, expected a numpy array of shape {shape}"
+            )
     if got.shape != shape:
-        hint = ("; that is the expected shape transposed: check the order of your matrix product "
-                "or a missing .T" if len(shape) == 2 and got.shape == shape[::-1] else "")
-        raise CheckFailed(f"{name} returned shape {got.shape}{where}, expected {shape}{hint}")
+        hint = (
+            "; that is the expected shape transposed: check the order of your matrix product "
+            "or a missing .T"
+            if len(shape) == 2 and got.shape == shape[::-1]
+            else ""
+        )
+        raise CheckFailed(
+            f"{name} returned shape {got.shape}{where}, expected {shape}{hint}"
+        )
     if dtype.kind == "f" and got.dtype != dtype:
-        raise CheckFailed(f"{name} returned dtype {got.dtype}{where}, expected {dtype}: "
-                          f"keep the input's dtype (avoid creating float64 arrays from float32 input)")
+        raise CheckFailed(
+            f"{name} returned dtype {got.dtype}{where}, expected {dtype}: "
+            f"keep the input's dtype (avoid creating float64 arrays from float32 input)"
+        )
     if dtype.kind in "iub" and got.dtype.kind not in "iub":
-        raise CheckFailed(f"{name} returned dtype {got.dtype}{where}, expected integers ({dtype})")
+        raise CheckFailed(
+            f"{name} returned dtype {got.dtype}{where}, expected integers ({dtype})"
+        )
     if got.dtype.kind == "f" and not np.isfinite(got).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0])
-        raise CheckFailed(f"{name} returned a non-finite value {got[bad]} at index {list(bad)}{where}; "
-                          f"look for an overflow (exp of a large number) or a division by zero")
+        raise CheckFailed(
+            f"{name} returned a non-finite value {got[bad]} at index {list(bad)}{where}; "
+            f"look for an overflow (exp of a large number) or a division by zero"
+        )
     return got
 
 
-def compare_arrays(name: str, got: object, expected: np.ndarray, rtol: float = 1e-6,
-                   atol: float = 1e-8, context: str = "", sizes: dict[str, int] | None = None) -> None:
+def compare_arrays(
+    name: str,
+    got: object,
+    expected: np.ndarray,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    context: str = "",
+    sizes: dict[str, int] | None = None,
+) -> None:
     """Raise ``CheckFailed`` unless ``got`` equals ``expected`` in type, shape, dtype and values.
 
     The message names the first wrong element and, where one fits, a common mistake
@@ -203,12 +286,18 @@ def _ok(message: str) -> None:
 
 
 @seed_is_old_rng
-def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
-                   make_inputs: Callable[[np.random.Generator, tuple[int, ...], type], tuple],
-                   shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
-                   dtypes: Sequence[type] = (np.float64, np.float32), name: str | None = None,
-                   rtol: float = 1e-5, atol: float = 1e-7, rng: np.random.Generator | int | None = 0,
-                   outputs: Sequence[str] | None = None) -> None:
+def check_function(
+    fn: Callable[..., Any],
+    reference: Callable[..., Any],
+    make_inputs: Callable[[np.random.Generator, tuple[int, ...], type], tuple],
+    shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
+    dtypes: Sequence[type] = (np.float64, np.float32),
+    name: str | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    rng: np.random.Generator | int | None = 0,
+    outputs: Sequence[str] | None = None,
+) -> None:
     """Check that ``fn(*inputs)`` equals ``reference(*inputs)`` for inputs made per shape and dtype.
 
     ``make_inputs(rng, shape, dtype)`` returns the argument tuple. Outputs may be an array or a
@@ -223,29 +312,56 @@ def check_function(fn: Callable[..., Any], reference: Callable[..., Any],
         for shape in shapes:
             args = make_inputs(rng, shape, dtype)
             expected = reference(*args)
-            got = _call(fn, name, *(a.copy() if isinstance(a, np.ndarray) else a for a in args))
+            got = _call(
+                fn, name, *(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+            )
             context = f"with {describe_call(fn, args)}"
-            first = next((a for a in args if isinstance(a, np.ndarray) and a.ndim >= 1), None)
-            sizes = {"the batch size (the number of rows)": len(first)} if first is not None else {}
+            first = next(
+                (a for a in args if isinstance(a, np.ndarray) and a.ndim >= 1), None
+            )
+            sizes = (
+                {"the batch size (the number of rows)": len(first)}
+                if first is not None
+                else {}
+            )
             if isinstance(expected, tuple):
                 if not isinstance(got, tuple) or len(got) != len(expected):
-                    what = f"a tuple of {len(got)}" if isinstance(got, tuple) else f"a {type(got).__name__}"
-                    raise CheckFailed(f"{name} must return a tuple of {len(expected)} arrays"
-                                      f"{' (' + ', '.join(outputs) + ')' if outputs else ''} {context}, "
-                                      f"got {what}")
+                    what = (
+                        f"a tuple of {len(got)}"
+                        if isinstance(got, tuple)
+                        else f"a {type(got).__name__}"
+                    )
+                    raise CheckFailed(
+                        f"{name} must return a tuple of {len(expected)} arrays"
+                        f"{' (' + ', '.join(outputs) + ')' if outputs else ''} {context}, "
+                        f"got {what}"
+                    )
                 for i, (g, e) in enumerate(zip(got, expected)):
-                    compare_arrays(f"{name}, {output_name(i, len(expected), outputs)},", g, np.asarray(e),
-                                   rtol, atol, context, sizes)
+                    compare_arrays(
+                        f"{name}, {output_name(i, len(expected), outputs)},",
+                        g,
+                        np.asarray(e),
+                        rtol,
+                        atol,
+                        context,
+                        sizes,
+                    )
             else:
-                compare_arrays(name, got, np.asarray(expected), rtol, atol, context, sizes)
+                compare_arrays(
+                    name, got, np.asarray(expected), rtol, atol, context, sizes
+                )
     _ok(f"{name} matches the reference on {len(shapes) * len(dtypes)} inputs")
 
 
 @seed_is_old_rng
-def check_elementwise_gradient(forward: Callable[[np.ndarray], np.ndarray],
-                               backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                               name: str = "backward", shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
-                               rng: np.random.Generator | int | None = 0, tol: float = 1e-6) -> None:
+def check_elementwise_gradient(
+    forward: Callable[[np.ndarray], np.ndarray],
+    backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    name: str = "backward",
+    shapes: Sequence[tuple[int, ...]] = DEFAULT_SHAPES,
+    rng: np.random.Generator | int | None = 0,
+    tol: float = 1e-6,
+) -> None:
     """Check ``backward(grad_out, x)`` against finite differences of ``forward(x)``.
 
     The scalar tested is ``L = sum(forward(x) * grad_out)`` with a random ``grad_out``, whose
@@ -256,19 +372,33 @@ def check_elementwise_gradient(forward: Callable[[np.ndarray], np.ndarray],
         x = _away_from_zero(rng, shape)
         grad_out = rng.normal(size=shape)
         got = _call(backward, name, grad_out.copy(), x.copy())
-        numeric = numerical_grad(lambda: float(np.sum(forward(x) * grad_out)), x)
-        compare_arrays(f"{name} vs finite differences", got, numeric, rtol=1e-4, atol=1e-6,
-                       context=f"for input of shape {shape}")
+        # The closure is called inside numerical_grad, in this iteration: late binding is moot.
+        numeric = numerical_grad(lambda: float(np.sum(forward(x) * grad_out)), x)  # noqa: B023
+        compare_arrays(
+            f"{name} vs finite differences",
+            got,
+            numeric,
+            rtol=1e-4,
+            atol=1e-6,
+            context=f"for input of shape {shape}",
+        )
         err = relative_error(got, numeric)
         if err > tol:
-            raise CheckFailed(f"{name}: relative error {err:.2e} against finite differences for shape {shape}")
+            raise CheckFailed(
+                f"{name}: relative error {err:.2e} against finite differences for shape {shape}"
+            )
     _ok(f"{name} agrees with finite differences on {len(shapes)} shapes")
 
 
 @seed_is_old_rng
-def check_layer(make_layer: Callable[[int], Layer], make_reference: Callable[[int], Layer] | None = None,
-                reference_forward: Callable[[np.ndarray], np.ndarray] | None = None, name: str | None = None,
-                shapes: Sequence[tuple[int, int]] = DEFAULT_SHAPES, rng: np.random.Generator | int | None = 0) -> None:
+def check_layer(
+    make_layer: Callable[[int], Layer],
+    make_reference: Callable[[int], Layer] | None = None,
+    reference_forward: Callable[[np.ndarray], np.ndarray] | None = None,
+    name: str | None = None,
+    shapes: Sequence[tuple[int, int]] = DEFAULT_SHAPES,
+    rng: np.random.Generator | int | None = 0,
+) -> None:
     """Check a learner's layer: forward/backward against a reference, then all gradients numerically.
 
     ``make_layer(n_features)`` builds the learner's layer for inputs with ``n_features``
@@ -284,36 +414,71 @@ def check_layer(make_layer: Callable[[int], Layer], make_reference: Callable[[in
         out = _call(layer.forward, f"{name}.forward", x.copy())
         ref = make_reference(features) if make_reference is not None else None
         if ref is not None:
-            compare_arrays(f"{name}.forward", out, ref.forward(x.copy()), context=context)
+            compare_arrays(
+                f"{name}.forward", out, ref.forward(x.copy()), context=context
+            )
         elif reference_forward is not None:
-            compare_arrays(f"{name}.forward", out, reference_forward(x.copy()), context=context)
+            compare_arrays(
+                f"{name}.forward", out, reference_forward(x.copy()), context=context
+            )
         out = check_array(f"{name}.forward", out, np.shape(out), x.dtype, context)
         grad_out = rng.normal(size=out.shape)
         grad_in = _call(layer.backward, f"{name}.backward", grad_out.copy())
         if ref is not None:
-            compare_arrays(f"{name}.backward (input gradient)", grad_in, ref.backward(grad_out.copy()), context=context)
+            compare_arrays(
+                f"{name}.backward (input gradient)",
+                grad_in,
+                ref.backward(grad_out.copy()),
+                context=context,
+            )
             for key in ref.grads:
                 if key not in layer.grads:
-                    raise CheckFailed(f"{name}.backward did not store the gradient of {key!r} in self.grads")
-                compare_arrays(f"{name}.grads[{key!r}]", layer.grads[key], ref.grads[key], context=context)
+                    raise CheckFailed(
+                        f"{name}.backward did not store the gradient of {key!r} in self.grads"
+                    )
+                compare_arrays(
+                    f"{name}.grads[{key!r}]",
+                    layer.grads[key],
+                    ref.grads[key],
+                    context=context,
+                )
+
         # Finite differences are the final word, whatever the reference says.
         def objective() -> float:
-            return float(np.sum(layer.forward(x) * grad_out))
+            return float(np.sum(layer.forward(x) * grad_out))  # noqa: B023 (called in this iteration)
 
-        compare_arrays(f"{name}.backward vs finite differences", grad_in, numerical_grad(objective, x),
-                       rtol=1e-4, atol=1e-6, context=context)
+        compare_arrays(
+            f"{name}.backward vs finite differences",
+            grad_in,
+            numerical_grad(objective, x),
+            rtol=1e-4,
+            atol=1e-6,
+            context=context,
+        )
         for key, value in layer.params.items():
             analytic = layer.grads[key].copy()
-            compare_arrays(f"{name}.grads[{key!r}] vs finite differences", analytic,
-                           numerical_grad(objective, value), rtol=1e-4, atol=1e-6, context=context)
+            compare_arrays(
+                f"{name}.grads[{key!r}] vs finite differences",
+                analytic,
+                numerical_grad(objective, value),
+                rtol=1e-4,
+                atol=1e-6,
+                context=context,
+            )
     _ok(f"{name} forward and backward are right on {len(shapes)} shapes")
 
 
 @seed_is_old_rng
-def check_loss(make_loss: Callable[[], Loss], make_reference: Callable[[], Loss],
-               make_inputs: Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]],
-               name: str | None = None, shapes: Sequence[tuple[int, int]] = ((1, 2), (5, 3), (8, 10)),
-               rng: np.random.Generator | int | None = 0) -> None:
+def check_loss(
+    make_loss: Callable[[], Loss],
+    make_reference: Callable[[], Loss],
+    make_inputs: Callable[
+        [np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]
+    ],
+    name: str | None = None,
+    shapes: Sequence[tuple[int, int]] = ((1, 2), (5, 3), (8, 10)),
+    rng: np.random.Generator | int | None = 0,
+) -> None:
     """Check a learner's ``Loss``: value and ``backward`` against a reference and finite differences."""
     rng = as_rng(rng, "check_loss")
     for n, k in shapes:
@@ -324,50 +489,92 @@ def check_loss(make_loss: Callable[[], Loss], make_reference: Callable[[], Loss]
         value = _call(loss, f"{name}.forward", pred.copy(), target)
         expected = ref(pred.copy(), target)
         if not isinstance(value, (float, np.floating)) or np.ndim(value) != 0:
-            raise CheckFailed(f"{name}.forward must return a float, got {type(value).__name__}")
+            raise CheckFailed(
+                f"{name}.forward must return a float, got {type(value).__name__}"
+            )
         if not np.isclose(value, expected, rtol=1e-6, atol=1e-9):
-            hint = pattern_hint(np.array(value), np.array(expected), {"the batch size": n})
-            raise CheckFailed(f"{name}.forward {context}: loss is {_num(value)}, expected {_num(expected)}{hint}")
+            hint = pattern_hint(
+                np.array(value), np.array(expected), {"the batch size": n}
+            )
+            raise CheckFailed(
+                f"{name}.forward {context}: loss is {_num(value)}, expected {_num(expected)}{hint}"
+            )
         grad = _call(loss.backward, f"{name}.backward")
         compare_arrays(f"{name}.backward", grad, ref.backward(), context=context)
-        numeric = numerical_grad(lambda: float(loss(pred, target)), pred)
-        compare_arrays(f"{name}.backward vs finite differences", grad, numeric, rtol=1e-4, atol=1e-7, context=context)
+        numeric = numerical_grad(lambda: float(loss(pred, target)), pred)  # noqa: B023 (called now)
+        compare_arrays(
+            f"{name}.backward vs finite differences",
+            grad,
+            numeric,
+            rtol=1e-4,
+            atol=1e-7,
+            context=context,
+        )
     _ok(f"{name} value and gradient are right on {len(shapes)} shapes")
 
 
-def check_initializer(fn: Callable[..., np.ndarray], expected_std: Callable[[int, int], float],
-                      name: str | None = None, distribution: str = "normal",
-                      sizes: Sequence[tuple[int, int]] = ((400, 300), (1000, 50), (64, 1000))) -> None:
+def check_initializer(
+    fn: Callable[..., np.ndarray],
+    expected_std: Callable[[int, int], float],
+    name: str | None = None,
+    distribution: str = "normal",
+    sizes: Sequence[tuple[int, int]] = ((400, 300), (1000, 50), (64, 1000)),
+) -> None:
     """Check ``fn(fan_in, fan_out, rng, dtype)``: shape, dtype, seeding, mean 0 and the right spread."""
     name = name or getattr(fn, "__name__", "your initializer")
     for fan_in, fan_out in sizes:
-        W = _call(fn, name, fan_in, fan_out, rng=np.random.default_rng(0), dtype=np.float32)
-        check_array(name, W, (fan_in, fan_out), np.float32, context=f"for fan_in={fan_in}, fan_out={fan_out}")
+        W = _call(
+            fn, name, fan_in, fan_out, rng=np.random.default_rng(0), dtype=np.float32
+        )
+        check_array(
+            name,
+            W,
+            (fan_in, fan_out),
+            np.float32,
+            context=f"for fan_in={fan_in}, fan_out={fan_out}",
+        )
         again = fn(fan_in, fan_out, rng=np.random.default_rng(0), dtype=np.float32)
         if not np.array_equal(W, again):
-            raise CheckFailed(f"{name} gives different weights for the same seed: draw from the `rng` argument, "
-                              f"not from np.random directly")
+            raise CheckFailed(
+                f"{name} gives different weights for the same seed: draw from the `rng` argument, "
+                f"not from np.random directly"
+            )
         std = expected_std(fan_in, fan_out)
         if abs(W.mean()) > 5 * std / np.sqrt(W.size):
-            raise CheckFailed(f"{name}: mean of the weights is {W.mean():.4f}, expected about 0")
+            raise CheckFailed(
+                f"{name}: mean of the weights is {W.mean():.4f}, expected about 0"
+            )
         if not 0.95 < W.std() / std < 1.05:
-            raise CheckFailed(f"{name}: std of the weights is {W.std():.4f} for fan_in={fan_in}, fan_out={fan_out}; "
-                              f"expected {std:.4f}")
+            raise CheckFailed(
+                f"{name}: std of the weights is {W.std():.4f} for fan_in={fan_in}, fan_out={fan_out}; "
+                f"expected {std:.4f}"
+            )
         if distribution == "uniform":
             bound = std * np.sqrt(3)
             if np.abs(W).max() > bound * (1 + 1e-6) or np.abs(W).max() < 0.98 * bound:
-                raise CheckFailed(f"{name}: a uniform initializer with this std needs the bound ±{bound:.4f}, "
-                                  f"but the largest |weight| is {np.abs(W).max():.4f}")
+                raise CheckFailed(
+                    f"{name}: a uniform initializer with this std needs the bound ±{bound:.4f}, "
+                    f"but the largest |weight| is {np.abs(W).max():.4f}"
+                )
         elif distribution == "normal":
             # A normal sample of this size has values beyond 3 std; a uniform one never does.
             if np.abs(W).max() < 3 * std:
-                raise CheckFailed(f"{name}: the weights look uniform, not normal (no value beyond 3 std)")
-    _ok(f"{name} has the right shape, dtype, seeding and spread for {len(sizes)} layer sizes")
+                raise CheckFailed(
+                    f"{name}: the weights look uniform, not normal (no value beyond 3 std)"
+                )
+    _ok(
+        f"{name} has the right shape, dtype, seeding and spread for {len(sizes)} layer sizes"
+    )
 
 
 @seed_is_old_rng
-def check_optimizer(make_optimizer: Callable[[list], Any], make_reference: Callable[[list], Any],
-                    name: str | None = None, steps: int = 4, rng: np.random.Generator | int | None = 0) -> None:
+def check_optimizer(
+    make_optimizer: Callable[[list], Any],
+    make_reference: Callable[[list], Any],
+    name: str | None = None,
+    steps: int = 4,
+    rng: np.random.Generator | int | None = 0,
+) -> None:
     """Check an optimizer step by step against a reference on identical parameters and gradients."""
     rng = as_rng(rng, "check_optimizer")
     # Both networks must start from the same weights: draw two seeds and build each from them.
@@ -385,6 +592,12 @@ def check_optimizer(make_optimizer: Callable[[list], Any], make_reference: Calla
         _call(opt.step, f"{name}.step")
         ref.step()
         for (key, got), expected in zip(mine.params.items(), theirs.params.values()):
-            compare_arrays(f"{name}: parameter {key}", got, expected, rtol=1e-7, atol=1e-10,
-                           context=f"after step {step}")
+            compare_arrays(
+                f"{name}: parameter {key}",
+                got,
+                expected,
+                rtol=1e-7,
+                atol=1e-10,
+                context=f"after step {step}",
+            )
     _ok(f"{name} matches the reference for {steps} steps")

@@ -2,6 +2,7 @@
 
 Arrays are ``(n_samples, n_features)``. Every transform keeps the dtype of its input.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -30,7 +31,9 @@ class _Scaler:
 
     def _check_fitted(self, where: str) -> None:
         if any(getattr(self, a, None) is None for a in self._fitted_attrs):
-            raise NotFittedError(f"{type(self).__name__}.{where}: not fitted yet; call fit(X_train) first")
+            raise NotFittedError(
+                f"{type(self).__name__}.{where}: not fitted yet; call fit(X_train) first"
+            )
 
     def _check_features(self, X: np.ndarray, where: str) -> None:
         n = self.n_features_
@@ -58,7 +61,7 @@ class StandardScaler(_Scaler):
         self.scale_: np.ndarray | None = None
         self.n_features_: int | None = None
 
-    def fit(self, X: np.ndarray) -> "StandardScaler":
+    def fit(self, X: np.ndarray) -> StandardScaler:
         """Learn per-feature mean and std from ``X`` (n, d); returns ``self``."""
         X = check_float_array(X, "StandardScaler.fit")
         # Accumulate in float64: a float32 sum of many large values rounds, and a constant
@@ -98,18 +101,27 @@ class MinMaxScaler(_Scaler):
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
         if not isinstance(feature_range, (tuple, list)):
-            raise TypeError(f"MinMaxScaler: feature_range must be a pair (low, high), got {feature_range!r}")
+            raise TypeError(
+                f"MinMaxScaler: feature_range must be a pair (low, high), got {feature_range!r}"
+            )
         if len(feature_range) != 2:
-            raise ValueError(f"MinMaxScaler: feature_range must have two values (low, high), got {feature_range!r}")
-        low, high = (check_real(v, "MinMaxScaler", "each value of feature_range") for v in feature_range)
+            raise ValueError(
+                f"MinMaxScaler: feature_range must have two values (low, high), got {feature_range!r}"
+            )
+        low, high = (
+            check_real(v, "MinMaxScaler", "each value of feature_range")
+            for v in feature_range
+        )
         if not low < high:
-            raise ValueError(f"MinMaxScaler: feature_range must satisfy low < high, got {feature_range}")
+            raise ValueError(
+                f"MinMaxScaler: feature_range must satisfy low < high, got {feature_range}"
+            )
         self.feature_range = (float(low), float(high))
         self.min_: np.ndarray | None = None
         self.range_: np.ndarray | None = None
         self.n_features_: int | None = None
 
-    def fit(self, X: np.ndarray) -> "MinMaxScaler":
+    def fit(self, X: np.ndarray) -> MinMaxScaler:
         """Learn per-feature min and max from ``X`` (n, d); returns ``self``."""
         X = check_float_array(X, "MinMaxScaler.fit")
         self.min_ = X.min(axis=0)
@@ -125,7 +137,9 @@ class MinMaxScaler(_Scaler):
         self._check_features(X, "transform")
         low, high = self.feature_range
         unit = (X - self.min_.astype(X.dtype)) / self.range_.astype(X.dtype)
-        return (unit * X.dtype.type(high - low) + X.dtype.type(low)).astype(X.dtype, copy=False)
+        return (unit * X.dtype.type(high - low) + X.dtype.type(low)).astype(
+            X.dtype, copy=False
+        )
 
     def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
         """Undo ``transform`` (n, d)."""
@@ -137,7 +151,9 @@ class MinMaxScaler(_Scaler):
         return unit * self.range_.astype(Z.dtype) + self.min_.astype(Z.dtype)
 
 
-def one_hot(y: np.ndarray, num_classes: int | None = None, dtype: type = np.float64) -> np.ndarray:
+def one_hot(
+    y: np.ndarray, num_classes: int | None = None, dtype: type = np.float64
+) -> np.ndarray:
     """Encode integer labels ``y`` (n,) as rows of a ``(n, num_classes)`` 0/1 matrix.
 
     ``num_classes`` defaults to ``y.max() + 1``.
@@ -148,10 +164,14 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype: type = np.floa
     except TypeError:
         out_dtype = None
     if out_dtype is None or out_dtype.kind not in "biuf":
-        raise TypeError(f"one_hot: dtype must be a numeric dtype such as np.float64, got {dtype!r}")
+        raise TypeError(
+            f"one_hot: dtype must be a numeric dtype such as np.float64, got {dtype!r}"
+        )
     if num_classes is None:
         if y.size == 0:
-            raise ValueError("one_hot: cannot infer num_classes from empty labels; pass num_classes")
+            raise ValueError(
+                "one_hot: cannot infer num_classes from empty labels; pass num_classes"
+            )
         num_classes = int(y.max()) + 1
     num_classes = check_positive_int(num_classes, "one_hot", "num_classes")
     check_labels(y, "one_hot", num_classes)
@@ -174,13 +194,19 @@ def _part_size(size: object, n: int, where: str, name: str) -> int:
     """How many of ``n`` samples a part gets: ``size`` is a fraction in (0, 1) or a count."""
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         if not 0 < size < n:
-            raise ValueError(f"{where}: {name} must be in [1, {n - 1}] samples, got {size}")
+            raise ValueError(
+                f"{where}: {name} must be in [1, {n - 1}] samples, got {size}"
+            )
         return int(size)
     if isinstance(size, float):
         if not 0.0 < size < 1.0:  # also False for NaN
-            raise ValueError(f"{where}: {name} as a fraction must be in (0, 1), got {size}")
+            raise ValueError(
+                f"{where}: {name} as a fraction must be in (0, 1), got {size}"
+            )
         return int(np.ceil(size * n))
-    raise TypeError(f"{where}: {name} must be a float fraction or an int count, got {size!r}")
+    raise TypeError(
+        f"{where}: {name} must be a float fraction or an int count, got {size!r}"
+    )
 
 
 @seed_is_old_rng
@@ -200,13 +226,19 @@ def train_test_split(
     """
     n = _check_split_arrays(X, y, "train_test_split")
     if n == 0:
-        raise ValueError("train_test_split: X and y are empty; there is nothing to split")
+        raise ValueError(
+            "train_test_split: X and y are empty; there is nothing to split"
+        )
     if n < 2:
-        raise ValueError(f"train_test_split: needs at least 2 samples (one per part), got {n}")
+        raise ValueError(
+            f"train_test_split: needs at least 2 samples (one per part), got {n}"
+        )
     rng = as_rng(rng, "train_test_split")
     n_test = _part_size(test_size, n, "train_test_split", "test_size")
     if n_test >= n:
-        raise ValueError(f"train_test_split: test_size={test_size} leaves no training samples out of {n}")
+        raise ValueError(
+            f"train_test_split: test_size={test_size} leaves no training samples out of {n}"
+        )
     if stratify:
         check_labels(y, "train_test_split(stratify=True)")
         classes = [rng.permutation(np.flatnonzero(y == cls)) for cls in np.unique(y)]
@@ -216,7 +248,9 @@ def train_test_split(
         if sum(takes) in (0, n):
             largest = int(np.argmax([len(members) for members in classes]))
             takes[largest] += 1 if sum(takes) == 0 else -1
-        test_idx = np.concatenate([members[:take] for members, take in zip(classes, takes)])
+        test_idx = np.concatenate(
+            [members[:take] for members, take in zip(classes, takes)]
+        )
     else:
         test_idx = rng.permutation(n)[:n_test]
     is_test = np.zeros(n, dtype=bool)
@@ -248,7 +282,9 @@ def train_val_test_split(
     """
     n = _check_split_arrays(X, y, "train_val_test_split")
     if n < 3:
-        raise ValueError(f"train_val_test_split: needs at least 3 samples (one per part), got {n}")
+        raise ValueError(
+            f"train_val_test_split: needs at least 3 samples (one per part), got {n}"
+        )
     n_val = _part_size(val_size, n, "train_val_test_split", "val_size")
     n_test = _part_size(test_size, n, "train_val_test_split", "test_size")
     if n_val + n_test >= n:
@@ -260,10 +296,13 @@ def train_val_test_split(
     # Split off the test part first, then the validation part from what is left: the same
     # seed gives the same test part as train_test_split(X, y, test_size, seed). An int seed s
     # seeds the second split with s + 1; a Generator simply goes on drawing.
-    X_rest, X_test, y_rest, y_test = train_test_split(X, y, n_test, rng=rng, stratify=stratify)
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, n_test, rng=rng, stratify=stratify
+    )
     val_rng = rng + 1 if isinstance(rng, int) else rng
-    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, n_val, rng=val_rng,
-                                                      stratify=stratify)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, n_val, rng=val_rng, stratify=stratify
+    )
     return X_train, X_val, X_test, y_train, y_val, y_test
 
 
@@ -288,22 +327,30 @@ def kfold_indices(
     """
     where = "kfold_indices"
     if not isinstance(y, np.ndarray) or y.ndim == 0:
-        raise TypeError(f"kfold_indices: y must be a numpy array with a sample axis, got {type(y).__name__}")
+        raise TypeError(
+            f"kfold_indices: y must be a numpy array with a sample axis, got {type(y).__name__}"
+        )
     n_splits = check_positive_int(n_splits, where, "n_splits")
     n = len(y)
     if not 2 <= n_splits <= n:
-        raise ValueError(f"{where}: n_splits must be in [2, {n}] (the number of samples), got {n_splits}")
+        raise ValueError(
+            f"{where}: n_splits must be in [2, {n}] (the number of samples), got {n_splits}"
+        )
     rng = as_rng(rng, where)
     if stratify:
         check_labels(y, where)
         # Each class's samples in random order, classes one after the other; dealing this
         # sequence round-robin spreads every class evenly over the folds.
-        order = np.concatenate([rng.permutation(np.flatnonzero(y == c)) for c in np.unique(y)])
+        order = np.concatenate(
+            [rng.permutation(np.flatnonzero(y == c)) for c in np.unique(y)]
+        )
     else:
         order = rng.permutation(n)
     fold = np.empty(n, dtype=np.int64)
     fold[order] = np.arange(n) % n_splits
-    return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(n_splits)]
+    return [
+        (np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(n_splits)
+    ]
 
 
 def minibatches(
@@ -322,27 +369,38 @@ def minibatches(
     if not isinstance(X, np.ndarray) or X.ndim == 0:
         raise TypeError("minibatches: X must be a numpy array with a sample axis")
     if len(X) == 0:
-        raise ValueError(f"minibatches: X is empty (shape {X.shape}); it needs at least one sample")
+        raise ValueError(
+            f"minibatches: X is empty (shape {X.shape}); it needs at least one sample"
+        )
     batch_size = check_positive_int(batch_size, "minibatches", "batch_size")
     if y is not None:
         if not isinstance(y, np.ndarray) or y.ndim == 0:
-            raise TypeError(f"minibatches: y must be a numpy array with a sample axis or None, got {type(y).__name__}")
+            raise TypeError(
+                f"minibatches: y must be a numpy array with a sample axis or None, got {type(y).__name__}"
+            )
         check_same_length(X, y, "minibatches")
     generator = as_rng(rng, "minibatches") if shuffle else None
     return _batches(X, y, batch_size, generator)
 
 
-def _batches(X: np.ndarray, y: np.ndarray | None, batch_size: int,
-             rng: np.random.Generator | None) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+def _batches(
+    X: np.ndarray,
+    y: np.ndarray | None,
+    batch_size: int,
+    rng: np.random.Generator | None,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     n = len(X)
     if rng is not None:
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             # take() is X[idx] for one axis of indices, with less of fancy indexing's
             # general machinery: ~55 instead of ~67 us for 128 rows of 784.
             yield X.take(idx, axis=0), (None if y is None else y.take(idx, axis=0))
     else:
         # Slices are views: no copy when the order does not change.
         for start in range(0, n, batch_size):
-            yield X[start:start + batch_size], (None if y is None else y[start:start + batch_size])
+            yield (
+                X[start : start + batch_size],
+                (None if y is None else y[start : start + batch_size]),
+            )

@@ -5,6 +5,7 @@ Every generator returns ``X`` of shape ``(n_samples, 2)`` and integer labels ``y
 or an int seed; ``seed=`` is its old name and still works). Chapter 1 (``ch-data``)
 shows them all.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,13 +16,24 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import (as_rng, check_float_dtype, check_non_negative_float, check_positive_float,
-                          check_positive_int, check_real, seed_is_old_rng)
+from ._validation import (
+    as_rng,
+    check_float_dtype,
+    check_non_negative_float,
+    check_positive_float,
+    check_positive_int,
+    check_real,
+    seed_is_old_rng,
+)
 
 
-def _check_common(n_samples: int, noise: float, where: str,
-                  rng: np.random.Generator | int | None = 0,
-                  dtype: type = np.float64) -> tuple[int, np.random.Generator]:
+def _check_common(
+    n_samples: int,
+    noise: float,
+    where: str,
+    rng: np.random.Generator | int | None = 0,
+    dtype: type = np.float64,
+) -> tuple[int, np.random.Generator]:
     """Validate the arguments every generator shares; return ``n_samples`` and the seeded rng."""
     n_samples = check_positive_int(n_samples, where, "n_samples")
     check_non_negative_float(noise, where, "noise")
@@ -35,8 +47,9 @@ def _split_counts(n_samples: int, n_classes: int) -> list[int]:
     return [base + (c < extra) for c in range(n_classes)]
 
 
-def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator,
-            dtype: type) -> tuple[np.ndarray, np.ndarray]:
+def _finish(
+    X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator, dtype: type
+) -> tuple[np.ndarray, np.ndarray]:
     """Add Gaussian noise, shuffle, and cast once at the end."""
     X = X + rng.normal(scale=noise, size=X.shape) if noise > 0 else X
     order = rng.permutation(len(X))
@@ -44,8 +57,12 @@ def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator
 
 
 @seed_is_old_rng
-def make_moons(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = 0,
-               dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(
+    n_samples: int = 200,
+    noise: float = 0.1,
+    rng: np.random.Generator | int | None = 0,
+    dtype: type = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: ``X`` (n, 2), ``y`` (n,) in {0, 1}."""
     n_samples, rng = _check_common(n_samples, noise, "make_moons", rng, dtype)
     n0, n1 = _split_counts(n_samples, 2)
@@ -59,8 +76,13 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generato
 
 
 @seed_is_old_rng
-def make_circles(n_samples: int = 200, noise: float = 0.05, rng: np.random.Generator | int | None = 0, factor: float = 0.5,
-                 dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def make_circles(
+    n_samples: int = 200,
+    noise: float = 0.05,
+    rng: np.random.Generator | int | None = 0,
+    factor: float = 0.5,
+    dtype: type = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (class 1) inside a large one (class 0); ``factor`` is the radius ratio.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, 1}, with n = ``n_samples``.
@@ -72,8 +94,12 @@ def make_circles(n_samples: int = 200, noise: float = 0.05, rng: np.random.Gener
     # endpoint=False: the first and last point of a full circle would coincide.
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, n1, endpoint=False)
-    X = np.vstack([np.column_stack([np.cos(t0), np.sin(t0)]),
-                   factor * np.column_stack([np.cos(t1), np.sin(t1)])])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t0), np.sin(t0)]),
+            factor * np.column_stack([np.cos(t1), np.sin(t1)]),
+        ]
+    )
     y = np.repeat([0, 1], [n0, n1])
     return _finish(X, y, noise, rng, dtype)
 
@@ -97,11 +123,15 @@ def _num_classes_was_n_classes(func: Callable) -> Callable:
         if "n_classes" in kwargs:
             where = func.__name__
             old = check_positive_int(kwargs.pop("n_classes"), where, "n_classes")
-            if "num_classes" in kwargs or len(args) > 3:  # num_classes is the 4th positional
+            if (
+                "num_classes" in kwargs or len(args) > 3
+            ):  # num_classes is the 4th positional
                 new = kwargs["num_classes"] if "num_classes" in kwargs else args[3]
                 if check_positive_int(new, where, "num_classes") != old:
-                    raise TypeError(f"{where}: got num_classes={new} and n_classes={old} (its old "
-                                    f"name); pass one of them")
+                    raise TypeError(
+                        f"{where}: got num_classes={new} and n_classes={old} (its old "
+                        f"name); pass one of them"
+                    )
             else:
                 kwargs["num_classes"] = old
         return func(*args, **kwargs)
@@ -111,8 +141,14 @@ def _num_classes_was_n_classes(func: Callable) -> Callable:
 
 @_num_classes_was_n_classes
 @seed_is_old_rng
-def make_spirals(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = 0, num_classes: int = 2,
-                 turns: float = 1.5, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def make_spirals(
+    n_samples: int = 200,
+    noise: float = 0.1,
+    rng: np.random.Generator | int | None = 0,
+    num_classes: int = 2,
+    turns: float = 1.5,
+    dtype: type = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
     """``num_classes`` interleaved spiral arms, each turning ``turns`` times around the origin.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., num_classes - 1}, with n = ``n_samples``.
@@ -139,7 +175,7 @@ def make_spirals(n_samples: int = 200, noise: float = 0.1, rng: np.random.Genera
     for c, count in enumerate(_split_counts(n_samples, num_classes)):
         # An arm's length up to radius r grows about like r**2, so radii evenly spaced in r**2
         # space the points evenly along the arm (evenly spaced radii crowd the centre).
-        r = np.sqrt(np.linspace(r_start ** 2, r_end ** 2, count))
+        r = np.sqrt(np.linspace(r_start**2, r_end**2, count))
         t = 2 * np.pi * (r / per_turn + c / num_classes)
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
         labels.append(np.full(count, c))
@@ -147,8 +183,12 @@ def make_spirals(n_samples: int = 200, noise: float = 0.1, rng: np.random.Genera
 
 
 @seed_is_old_rng
-def make_xor(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator | int | None = 0,
-             dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def make_xor(
+    n_samples: int = 200,
+    noise: float = 0.1,
+    rng: np.random.Generator | int | None = 0,
+    dtype: type = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
     """Points in ``[-1, 1]^2``; class 1 where the two coordinates have the same sign.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, 1}, with n = ``n_samples``.
@@ -162,8 +202,13 @@ def make_xor(n_samples: int = 200, noise: float = 0.1, rng: np.random.Generator 
 
 
 @seed_is_old_rng
-def make_blobs(n_samples: int = 200, noise: float = 1.0, rng: np.random.Generator | int | None = 0, centers: int = 3,
-               dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def make_blobs(
+    n_samples: int = 200,
+    noise: float = 1.0,
+    rng: np.random.Generator | int | None = 0,
+    centers: int = 3,
+    dtype: type = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
     """``centers`` Gaussian clusters; ``noise`` is each cluster's standard deviation.
 
     Returns ``X`` (n, 2) and ``y`` (n,) in {0, ..., centers - 1}, with n = ``n_samples``.
@@ -187,9 +232,16 @@ def _sklearn_digits_file() -> Path:
             "load_digits: the digits ship with scikit-learn; install it with "
             "`pip install scikit-learn` (no download happens at run time)"
         )
-    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
+    path = (
+        Path(next(iter(spec.submodule_search_locations)))
+        / "datasets"
+        / "data"
+        / "digits.csv.gz"
+    )
     if not path.exists():
-        raise FileNotFoundError(f"load_digits: expected scikit-learn's digits file at {path}")
+        raise FileNotFoundError(
+            f"load_digits: expected scikit-learn's digits file at {path}"
+        )
     return path
 
 

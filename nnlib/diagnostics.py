@@ -14,6 +14,7 @@ process", as functions of a model and a batch:
   records the loss of every step, the update ratios of every step and, on a fixed probe batch,
   the activation statistics.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -33,7 +34,9 @@ class InitLossCheck(NamedTuple):
     expected: float
 
 
-def init_loss_check(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> InitLossCheck:
+def init_loss_check(
+    model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray
+) -> InitLossCheck:
     """Loss of ``model`` on ``X`` (n, d), ``y`` before training, and the loss it should be near.
 
     A classifier that knows nothing should predict every class with probability 1/K, whose
@@ -44,15 +47,21 @@ def init_loss_check(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> I
     """
     where = "init_loss_check"
     if not isinstance(model, Layer):
-        raise TypeError(f"{where}: model must be a Layer such as Sequential(...), got {type(model).__name__}")
+        raise TypeError(
+            f"{where}: model must be a Layer such as Sequential(...), got {type(model).__name__}"
+        )
     if not isinstance(loss, (CrossEntropyLoss, BCEWithLogitsLoss, BCELoss)):
-        raise TypeError(f"{where}: loss must be CrossEntropyLoss, BCEWithLogitsLoss or BCELoss "
-                        f"(a loss with a uniform prediction), got {type(loss).__name__}")
+        raise TypeError(
+            f"{where}: loss must be CrossEntropyLoss, BCEWithLogitsLoss or BCELoss "
+            f"(a loss with a uniform prediction), got {type(loss).__name__}"
+        )
     X = check_float_array(X, where)
     if not isinstance(y, np.ndarray):
         raise TypeError(f"{where}: y must be a numpy array, got {type(y).__name__}")
     if len(y) != len(X):
-        raise ValueError(f"{where}: X and y must have the same number of samples, got {len(X)} and {len(y)}")
+        raise ValueError(
+            f"{where}: X and y must have the same number of samples, got {len(X)} and {len(y)}"
+        )
     out = model(X)
     value = float(loss(out, y))
     if isinstance(loss, CrossEntropyLoss):
@@ -65,8 +74,10 @@ def init_loss_check(model: Layer, loss: Loss, X: np.ndarray, y: np.ndarray) -> I
 def _layer_outputs(model: Sequential, X: np.ndarray, where: str) -> list[np.ndarray]:
     """The output of every layer of ``model`` for the input ``X``: a list of len(model) arrays."""
     if not isinstance(model, Sequential):
-        raise TypeError(f"{where}: model must be a Sequential (its layers are inspected one by one), "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"{where}: model must be a Sequential (its layers are inspected one by one), "
+            f"got {type(model).__name__}"
+        )
     X = check_float_array(X, where)
     outputs = []
     a = X
@@ -77,7 +88,9 @@ def _layer_outputs(model: Sequential, X: np.ndarray, where: str) -> list[np.ndar
     return outputs
 
 
-def activation_stats(model: Sequential, X: np.ndarray, saturation: float = 0.97) -> list[dict]:
+def activation_stats(
+    model: Sequential, X: np.ndarray, saturation: float = 0.97
+) -> list[dict]:
     """Statistics of every activation layer's output for the batch ``X`` (n, d).
 
     Returns one dict per ``ReLU``, ``LeakyReLU``, ``Tanh`` or ``Sigmoid`` layer (any
@@ -91,9 +104,14 @@ def activation_stats(model: Sequential, X: np.ndarray, saturation: float = 0.97)
       (no gradient reaches their weights from this batch); ``None`` otherwise.
     """
     where = "activation_stats"
-    if isinstance(saturation, bool) or not isinstance(saturation, (int, float)) or \
-            not 0.0 < float(saturation) < 1.0:
-        raise ValueError(f"{where}: saturation must be a number in (0, 1), got {saturation!r}")
+    if (
+        isinstance(saturation, bool)
+        or not isinstance(saturation, (int, float))
+        or not 0.0 < float(saturation) < 1.0
+    ):
+        raise ValueError(
+            f"{where}: saturation must be a number in (0, 1), got {saturation!r}"
+        )
     outputs = _layer_outputs(model, X, where)
     stats = []
     for i, (layer, a) in enumerate(zip(model.layers, outputs)):
@@ -105,9 +123,21 @@ def activation_stats(model: Sequential, X: np.ndarray, saturation: float = 0.97)
             saturated = float(np.mean(np.abs(a64) > saturation))
         elif isinstance(layer, Sigmoid):
             saturated = float(np.mean(np.abs(2.0 * a64 - 1.0) > saturation))
-        dead = float(np.mean(np.all(a64 == 0.0, axis=0))) if isinstance(layer, ReLU) else None
-        stats.append({"layer": i, "name": type(layer).__name__, "mean": float(a64.mean()),
-                      "std": float(a64.std()), "saturated": saturated, "dead": dead})
+        dead = (
+            float(np.mean(np.all(a64 == 0.0, axis=0)))
+            if isinstance(layer, ReLU)
+            else None
+        )
+        stats.append(
+            {
+                "layer": i,
+                "name": type(layer).__name__,
+                "mean": float(a64.mean()),
+                "std": float(a64.std()),
+                "saturated": saturated,
+                "dead": dead,
+            }
+        )
     return stats
 
 
@@ -131,8 +161,11 @@ def _norm(a: np.ndarray) -> float:
     return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
 
 
-def update_ratios(before: Mapping[str, np.ndarray], after: Mapping[str, np.ndarray],
-                  weights_only: bool = True) -> dict[str, float]:
+def update_ratios(
+    before: Mapping[str, np.ndarray],
+    after: Mapping[str, np.ndarray],
+    weights_only: bool = True,
+) -> dict[str, float]:
     """``||after[k] - before[k]|| / ||before[k]||`` (Frobenius norms) for every parameter ``k``.
 
     ``before`` and ``after`` map parameter names to arrays of equal shapes, e.g. copies of
@@ -144,21 +177,29 @@ def update_ratios(before: Mapping[str, np.ndarray], after: Mapping[str, np.ndarr
     where = "update_ratios"
     for name, m in (("before", before), ("after", after)):
         if not isinstance(m, Mapping):
-            raise TypeError(f"{where}: {name} must map parameter names to arrays (like model.params), "
-                            f"got {type(m).__name__}")
+            raise TypeError(
+                f"{where}: {name} must map parameter names to arrays (like model.params), "
+                f"got {type(m).__name__}"
+            )
     if set(before) != set(after):
-        raise ValueError(f"{where}: before and after must have the same parameter names, got "
-                         f"{sorted(before)} and {sorted(after)}")
+        raise ValueError(
+            f"{where}: before and after must have the same parameter names, got "
+            f"{sorted(before)} and {sorted(after)}"
+        )
     ratios = {}
     for k in before:
         if weights_only and not _is_weight(k):
             continue
         b, a = before[k], after[k]
         if not (isinstance(b, np.ndarray) and isinstance(a, np.ndarray)):
-            raise TypeError(f"{where}: parameter {k!r} must be a numpy array in before and after, got "
-                            f"{type(b).__name__} and {type(a).__name__}")
+            raise TypeError(
+                f"{where}: parameter {k!r} must be a numpy array in before and after, got "
+                f"{type(b).__name__} and {type(a).__name__}"
+            )
         if b.shape != a.shape:
-            raise ValueError(f"{where}: parameter {k!r} has shape {b.shape} before and {a.shape} after")
+            raise ValueError(
+                f"{where}: parameter {k!r} has shape {b.shape} before and {a.shape} after"
+            )
         step = _norm(a.astype(np.float64) - b.astype(np.float64))
         size = _norm(b)
         ratios[k] = step / size if size > 0 else (0.0 if step == 0 else float("inf"))
@@ -181,10 +222,14 @@ class TrainingMonitor:
     ``steps`` counts the steps seen. ``ratio_array(name)`` is ``ratios[name]`` as an array.
     """
 
-    def __init__(self, model: Sequential, X_probe: np.ndarray | None = None, every: int = 1) -> None:
+    def __init__(
+        self, model: Sequential, X_probe: np.ndarray | None = None, every: int = 1
+    ) -> None:
         where = "TrainingMonitor"
         if not isinstance(model, Sequential):
-            raise TypeError(f"{where}: model must be a Sequential, got {type(model).__name__}")
+            raise TypeError(
+                f"{where}: model must be a Sequential, got {type(model).__name__}"
+            )
         if X_probe is not None:
             X_probe = check_float_array(X_probe, where, name="X_probe")
         self.model = model
@@ -219,6 +264,8 @@ class TrainingMonitor:
     def ratio_array(self, name: str) -> np.ndarray:
         """The update ratios of weight ``name`` (e.g. ``"0.W"``), one per step: shape (steps,)."""
         if name not in self.ratios:
-            raise ValueError(f"TrainingMonitor.ratio_array: no weight named {name!r}; "
-                             f"choose one of {sorted(self.ratios)}")
+            raise ValueError(
+                f"TrainingMonitor.ratio_array: no weight named {name!r}; "
+                f"choose one of {sorted(self.ratios)}"
+            )
         return np.array(self.ratios[name])

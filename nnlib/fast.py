@@ -76,6 +76,7 @@ a ``FastDense`` (it is in ``nnlib.saving.LAYER_TYPES``), so a loaded model has t
 saved with; a plain ``Dense`` loads as a plain ``Dense``. ``FastTanh`` saves as ``Tanh``.
 A loss is not part of a saved model.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -85,8 +86,14 @@ from .layers import Dense, Tanh
 from .losses import CrossEntropyLoss
 
 __all__ = [
-    "SUM_ULPS_PER_TERM", "row_max", "row_sum", "fast_softmax", "fast_log_softmax",
-    "FastDense", "FastTanh", "FastCrossEntropyLoss",
+    "SUM_ULPS_PER_TERM",
+    "row_max",
+    "row_sum",
+    "fast_softmax",
+    "fast_log_softmax",
+    "FastDense",
+    "FastTanh",
+    "FastCrossEntropyLoss",
 ]
 
 #: The stated error bound of a sum in BLAS's order against numpy's, in ulps per term added:
@@ -119,7 +126,9 @@ def fast_softmax(z: np.ndarray) -> np.ndarray:
     """``functional.softmax`` of logits ``z`` (n, k) -> (n, k), reduced with row_max/row_sum."""
     z = F._logits_2d(z, "fast_softmax")
     e = np.exp(z - row_max(z))
-    e /= row_sum(e)   # in place: the exponentials are ours, no second (n, k) array needed
+    e /= row_sum(
+        e
+    )  # in place: the exponentials are ours, no second (n, k) array needed
     return e
 
 

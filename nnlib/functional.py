@@ -9,6 +9,7 @@ numpy's slow row-by-row reduction over a short axis) live apart in ``nnlib/fast.
 tests that they give the same numbers. ``row_max`` and ``row_sum``, which lived here before,
 are defined there and still import from here.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,14 +19,18 @@ def _numeric(x: object, where: str) -> np.ndarray:
     """``x`` as an array; TypeError unless it holds real numbers (not object, str or complex)."""
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: expected a numeric array (float32 or float64), got dtype {x.dtype}")
+        raise TypeError(
+            f"{where}: expected a numeric array (float32 or float64), got dtype {x.dtype}"
+        )
     return x
 
 
 def _logits_2d(z: object, where: str) -> np.ndarray:
     z = _numeric(z, where)
     if z.ndim != 2:
-        raise ValueError(f"{where}: expected 2-D logits of shape (batch, classes), got shape {z.shape}")
+        raise ValueError(
+            f"{where}: expected 2-D logits of shape (batch, classes), got shape {z.shape}"
+        )
     if z.shape[1] == 0:
         raise ValueError(f"{where}: needs at least one class, got shape {z.shape}")
     return z
@@ -48,9 +53,13 @@ def logsumexp(z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
     """
     z = _numeric(z, "logsumexp")
     if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"logsumexp: axis {axis} does not exist in an array of shape {z.shape}")
+        raise ValueError(
+            f"logsumexp: axis {axis} does not exist in an array of shape {z.shape}"
+        )
     if z.shape[axis] == 0:
-        raise ValueError(f"logsumexp: needs at least one value along axis {axis}, got shape {z.shape}")
+        raise ValueError(
+            f"logsumexp: needs at least one value along axis {axis}, got shape {z.shape}"
+        )
     # Subtracting the max makes the largest exponent exp(0) = 1: nothing overflows, and at
     # least one term is 1 so the log never sees 0.
     m = z.max(axis=axis, keepdims=True)
@@ -65,8 +74,10 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     each row's maximum, so nothing overflows and the log never sees 0.
     """
     z = _logits_2d(z, "log_softmax")
-    shifted = z - z.max(axis=1, keepdims=True)                         # (n, k), each row's max is 0
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (n, k) - (n, 1)
+    shifted = z - z.max(axis=1, keepdims=True)  # (n, k), each row's max is 0
+    return shifted - np.log(
+        np.exp(shifted).sum(axis=1, keepdims=True)
+    )  # (n, k) - (n, 1)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -76,8 +87,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
     leaves the probabilities unchanged and makes the largest exponent ``exp(0) = 1``.
     """
     z = _logits_2d(z, "softmax")
-    E = np.exp(z - z.max(axis=1, keepdims=True))   # (n, k)
-    return E / E.sum(axis=1, keepdims=True)        # divide each row by its own sum
+    E = np.exp(z - z.max(axis=1, keepdims=True))  # (n, k)
+    return E / E.sum(axis=1, keepdims=True)  # divide each row by its own sum
 
 
 def __getattr__(name: str) -> object:

@@ -20,6 +20,7 @@ SGD, whose update is only two or three operations per array (on chapter 6's four
 a fused SGD step measured slower, a fused Adam step faster). The per-parameter loop is then
 as fast or faster.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,16 +37,18 @@ if TYPE_CHECKING:
 class FlatGroup:
     """The parameters of one dtype, laid end to end: ``w`` and ``g`` are (size,) buffers."""
 
-    indices: list[int]                 # which of the optimizer's parameters, in order
+    indices: list[int]  # which of the optimizer's parameters, in order
     shapes: list[tuple[int, ...]]
-    bounds: list[tuple[int, int]]      # where each parameter sits in the flat arrays
+    bounds: list[tuple[int, int]]  # where each parameter sits in the flat arrays
     w: np.ndarray
     g: np.ndarray
     state: dict[str, np.ndarray | None] = field(default_factory=dict)
 
     def views(self, flat: np.ndarray) -> list[np.ndarray]:
         """``flat`` (size,) cut into arrays shaped like the parameters (views, not copies)."""
-        return [flat[a:b].reshape(shape) for (a, b), shape in zip(self.bounds, self.shapes)]
+        return [
+            flat[a:b].reshape(shape) for (a, b), shape in zip(self.bounds, self.shapes)
+        ]
 
 
 def flat_groups(optimizer: Optimizer) -> list[FlatGroup]:

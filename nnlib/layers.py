@@ -12,6 +12,7 @@ The code here is the chapters' algorithm in the chapters' notation. Faster versi
 ``Dense`` and ``Tanh`` (``FastDense``, ``FastTanh``) live apart in ``nnlib/fast.py``, each
 tested to give the same numbers as the class here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
@@ -20,7 +21,14 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import FLOAT_DTYPES, as_rng, check_finite_input, check_float_dtype, check_in_range, check_positive_int
+from ._validation import (
+    FLOAT_DTYPES,
+    as_rng,
+    check_finite_input,
+    check_float_dtype,
+    check_in_range,
+    check_positive_int,
+)
 from .init import INITIALIZERS
 
 
@@ -33,7 +41,7 @@ class Parameter:
 
     __slots__ = ("layer", "name")
 
-    def __init__(self, layer: "Layer", name: str) -> None:
+    def __init__(self, layer: Layer, name: str) -> None:
         self.layer = layer
         self.name = name
 
@@ -73,7 +81,9 @@ class Layer:
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Given dL/d(output) (batch, out), store parameter grads and return dL/d(input) (batch, in)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad_out)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement backward(grad_out)"
+        )
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         """Like ``backward`` but only the parameter gradients are needed.
@@ -108,10 +118,16 @@ def _check_layer_input(layer: Layer, x: object) -> np.ndarray:
     return x
 
 
-def _check_grad(layer: Layer, grad_out: object, expected_shape: tuple[int, ...],
-                expected_dtype: np.dtype) -> np.ndarray:
+def _check_grad(
+    layer: Layer,
+    grad_out: object,
+    expected_shape: tuple[int, ...],
+    expected_dtype: np.dtype,
+) -> np.ndarray:
     if not isinstance(grad_out, np.ndarray):
-        raise TypeError(f"{layer!r}.backward expected a numpy array, got {type(grad_out).__name__}")
+        raise TypeError(
+            f"{layer!r}.backward expected a numpy array, got {type(grad_out).__name__}"
+        )
     if grad_out.dtype != expected_dtype:
         # A float64 gradient into a float32 layer would silently upcast everything below it.
         raise TypeError(
@@ -135,14 +151,20 @@ def _assign_param(layer: Layer, name: str, new: object) -> None:
     """
     current = layer.params[name]
     if not isinstance(new, np.ndarray):
-        raise TypeError(f"{layer!r}.{name}: expected a numpy array of shape {current.shape} and dtype "
-                        f"{current.dtype}, got {type(new).__name__}")
+        raise TypeError(
+            f"{layer!r}.{name}: expected a numpy array of shape {current.shape} and dtype "
+            f"{current.dtype}, got {type(new).__name__}"
+        )
     if new.shape != current.shape:
-        raise ValueError(f"{layer!r}.{name}: expected shape {current.shape}, got {new.shape}")
+        raise ValueError(
+            f"{layer!r}.{name}: expected shape {current.shape}, got {new.shape}"
+        )
     if new.dtype != current.dtype:
         # Casting silently would change the layer's precision or round the caller's values.
-        raise TypeError(f"{layer!r}.{name}: expected dtype {current.dtype}, got {new.dtype}; "
-                        f"convert it with .astype(np.{current.dtype})")
+        raise TypeError(
+            f"{layer!r}.{name}: expected dtype {current.dtype}, got {new.dtype}; "
+            f"convert it with .astype(np.{current.dtype})"
+        )
     if not np.isfinite(new).all():
         raise ValueError(f"{layer!r}.{name}: the new values contain NaN or inf")
     current[...] = new
@@ -160,14 +182,20 @@ class ParamsView(MutableMapping):
             model.params[k] = v
     """
 
-    def __init__(self, model: "Sequential") -> None:
+    def __init__(self, model: Sequential) -> None:
         self._model = model
 
     def _split(self, key: str) -> tuple[Layer, str]:
         index, _, name = key.partition(".") if isinstance(key, str) else ("", "", "")
         layers = self._model.layers
-        if not (index.isdigit() and int(index) < len(layers) and name in layers[int(index)].params):
-            raise KeyError(f"Sequential.params: no parameter {key!r}; the keys are {list(self)}")
+        if not (
+            index.isdigit()
+            and int(index) < len(layers)
+            and name in layers[int(index)].params
+        ):
+            raise KeyError(
+                f"Sequential.params: no parameter {key!r}; the keys are {list(self)}"
+            )
         return layers[int(index)], name
 
     def __getitem__(self, key: str) -> np.ndarray:
@@ -179,10 +207,16 @@ class ParamsView(MutableMapping):
         _assign_param(layer, name, value)
 
     def __delitem__(self, key: str) -> None:
-        raise TypeError("Sequential.params: parameters cannot be deleted (the layers own them)")
+        raise TypeError(
+            "Sequential.params: parameters cannot be deleted (the layers own them)"
+        )
 
     def __iter__(self) -> Iterator[str]:
-        return (f"{i}.{k}" for i, layer in enumerate(self._model.layers) for k in layer.params)
+        return (
+            f"{i}.{k}"
+            for i, layer in enumerate(self._model.layers)
+            for k in layer.params
+        )
 
     def __len__(self) -> int:
         return sum(len(layer.params) for layer in self._model.layers)
@@ -198,39 +232,74 @@ class Dense(Layer):
     Biases start at zero. After ``backward``, ``dW`` and ``db`` hold the gradients.
     """
 
-    def __init__(self, in_features: int, out_features: int,
-                 init: str | Callable[..., np.ndarray] = "he_normal",
-                 rng: np.random.Generator | int | None = None, dtype: type = np.float64) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init: str | Callable[..., np.ndarray] = "he_normal",
+        rng: np.random.Generator | int | None = None,
+        dtype: type = np.float64,
+    ) -> None:
         super().__init__()
-        self.in_features = check_positive_int(in_features, type(self).__name__, "in_features")
-        self.out_features = check_positive_int(out_features, type(self).__name__, "out_features")
+        self.in_features = check_positive_int(
+            in_features, type(self).__name__, "in_features"
+        )
+        self.out_features = check_positive_int(
+            out_features, type(self).__name__, "out_features"
+        )
         dtype = check_float_dtype(dtype, repr(self))
-        as_rng(rng, repr(self))  # only checks it: the init function draws from rng itself
+        as_rng(
+            rng, repr(self)
+        )  # only checks it: the init function draws from rng itself
         if isinstance(init, str):
             if init not in INITIALIZERS:
-                raise ValueError(f"{self!r}: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}")
+                raise ValueError(
+                    f"{self!r}: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}"
+                )
             init_fn = INITIALIZERS[init]
         elif callable(init):
             init_fn = init
         else:
-            raise TypeError(f"{self!r}: init must be a name or a function, got {type(init).__name__}")
-        W = np.asarray(init_fn(self.in_features, self.out_features, rng=rng, dtype=dtype))
+            raise TypeError(
+                f"{self!r}: init must be a name or a function, got {type(init).__name__}"
+            )
+        W = np.asarray(
+            init_fn(self.in_features, self.out_features, rng=rng, dtype=dtype)
+        )
         if W.shape != (self.in_features, self.out_features):
             raise ValueError(
                 f"{self!r}: init returned shape {W.shape}, expected {(self.in_features, self.out_features)}"
             )
         if W.dtype.kind not in "biuf" or not np.isfinite(W).all():
-            raise ValueError(f"{self!r}: init returned weights that are not all finite numbers (NaN, inf or {W.dtype})")
-        self.params = {"W": W.astype(dtype, copy=False), "b": np.zeros(self.out_features, dtype=dtype)}
-        self.grads = {"W": np.zeros_like(self.params["W"]), "b": np.zeros_like(self.params["b"])}
+            raise ValueError(
+                f"{self!r}: init returned weights that are not all finite numbers (NaN, inf or {W.dtype})"
+            )
+        self.params = {
+            "W": W.astype(dtype, copy=False),
+            "b": np.zeros(self.out_features, dtype=dtype),
+        }
+        self.grads = {
+            "W": np.zeros_like(self.params["W"]),
+            "b": np.zeros_like(self.params["b"]),
+        }
         self._x: np.ndarray | None = None
 
-    W = property(lambda self: self.params["W"], lambda self, v: _assign_param(self, "W", v),
-                 doc="Weights, shape (in_features, out_features); assigning copies into them.")
-    b = property(lambda self: self.params["b"], lambda self, v: _assign_param(self, "b", v),
-                 doc="Biases, shape (out_features,); assigning copies into them.")
-    dW = property(lambda self: self.grads["W"], doc="dLoss/dW from the last backward, shape of W.")
-    db = property(lambda self: self.grads["b"], doc="dLoss/db from the last backward, shape of b.")
+    W = property(
+        lambda self: self.params["W"],
+        lambda self, v: _assign_param(self, "W", v),
+        doc="Weights, shape (in_features, out_features); assigning copies into them.",
+    )
+    b = property(
+        lambda self: self.params["b"],
+        lambda self, v: _assign_param(self, "b", v),
+        doc="Biases, shape (out_features,); assigning copies into them.",
+    )
+    dW = property(
+        lambda self: self.grads["W"], doc="dLoss/dW from the last backward, shape of W."
+    )
+    db = property(
+        lambda self: self.grads["b"], doc="dLoss/db from the last backward, shape of b."
+    )
 
     @property
     def dtype(self) -> np.dtype:
@@ -241,25 +310,29 @@ class Dense(Layer):
         """(batch, in_features) -> (batch, out_features)."""
         x = _check_layer_input(self, x)
         if x.ndim != 2:
-            hint = f"; for one sample use x.reshape(1, -1)" if x.ndim == 1 else ""
+            hint = "; for one sample use x.reshape(1, -1)" if x.ndim == 1 else ""
             raise ValueError(
                 f"{self!r} expected a 2-D input (batch, {self.in_features}), got shape {x.shape}{hint}"
             )
         if x.shape[1] != self.in_features:
-            raise ValueError(f"{self!r} expected input with {self.in_features} features, got {x.shape[1]}")
+            raise ValueError(
+                f"{self!r} expected input with {self.in_features} features, got {x.shape[1]}"
+            )
         if x.dtype != self.dtype:
             raise TypeError(
                 f"{self!r} has {self.dtype} weights but got {x.dtype} input; convert the input with "
                 f"x.astype(np.{self.dtype}) or build the network with dtype=np.{x.dtype}"
             )
-        self._x = x                         # kept for backward: dW = x^T @ grad_out
-        return x @ self.params["W"] + self.params["b"]   # (batch, out)
+        self._x = x  # kept for backward: dW = x^T @ grad_out
+        return x @ self.params["W"] + self.params["b"]  # (batch, out)
 
     def _check_backward(self, grad_out: np.ndarray) -> np.ndarray:
         """``grad_out`` checked against the last forward: (batch, out_features), our dtype."""
         if self._x is None:
             raise RuntimeError(f"{self!r}.backward called before forward")
-        return _check_grad(self, grad_out, (self._x.shape[0], self.out_features), self.dtype)
+        return _check_grad(
+            self, grad_out, (self._x.shape[0], self.out_features), self.dtype
+        )
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         """dW = x^T @ grad_out (in, out); db = sum of grad_out over the batch (out,)."""
@@ -268,17 +341,22 @@ class Dense(Layer):
         # Written into the existing arrays (out=) rather than rebinding self.grads: anything
         # holding layer.dW (an optimizer's Parameter handles) keeps seeing the current
         # gradient, and no new (in, out) array is made every step.
-        np.matmul(x.T, grad_out, out=self.grads["W"])     # dW = x^T @ grad_out (in, out)
-        np.sum(grad_out, axis=0, out=self.grads["b"])     # db (out,): b is added to every row
+        np.matmul(x.T, grad_out, out=self.grads["W"])  # dW = x^T @ grad_out (in, out)
+        np.sum(
+            grad_out, axis=0, out=self.grads["b"]
+        )  # db (out,): b is added to every row
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Store dW, db and return dL/dx = grad_out @ W^T (batch, in_features)."""
         self.backward_params(grad_out)
-        return grad_out @ self.params["W"].T        # (batch, in)
+        return grad_out @ self.params["W"].T  # (batch, in)
 
     def get_config(self) -> dict[str, Any]:
-        return {"in_features": self.in_features, "out_features": self.out_features,
-                "dtype": str(self.dtype)}
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "dtype": str(self.dtype),
+        }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.in_features} -> {self.out_features})"
@@ -386,7 +464,9 @@ class Softmax(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_layer_input(self, x)
         if x.ndim != 2:
-            raise ValueError(f"{self!r} expected a 2-D input (batch, classes), got shape {x.shape}")
+            raise ValueError(
+                f"{self!r} expected a 2-D input (batch, classes), got shape {x.shape}"
+            )
         return super().forward(x)
 
     def _f(self, x: np.ndarray) -> np.ndarray:
@@ -404,8 +484,14 @@ class Sequential(Layer):
     def __init__(self, *layers: Layer) -> None:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                hint = " (did you forget the parentheses, e.g. ReLU()?)" if isinstance(layer, type) else ""
-                raise TypeError(f"Sequential: argument {i} must be a Layer, got {layer!r}{hint}")
+                hint = (
+                    " (did you forget the parentheses, e.g. ReLU()?)"
+                    if isinstance(layer, type)
+                    else ""
+                )
+                raise TypeError(
+                    f"Sequential: argument {i} must be a Layer, got {layer!r}{hint}"
+                )
         self.layers: list[Layer] = list(layers)
 
     @property
@@ -419,7 +505,11 @@ class Sequential(Layer):
     @property
     def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
         """All gradients, keyed like ``params``."""
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+        return {
+            f"{i}.{k}": v
+            for i, layer in enumerate(self.layers)
+            for k, v in layer.grads.items()
+        }
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Feed ``x`` (batch, in) through every layer -> (batch, out).
@@ -439,7 +529,9 @@ class Sequential(Layer):
             x = layer(x)
         return x
 
-    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def backward(
+        self, grad_out: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         """Backpropagate dL/d(output) through every layer, last to first.
 
         Returns dL/d(input), or ``None`` with ``input_grad=False``, which skips computing

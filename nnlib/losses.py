@@ -10,6 +10,7 @@ gradient ``(P - Y) / n`` of chapters 4 and 5). The fast path, ``FastCrossEntropy
 (one ``exp`` serving both the loss and its gradient), lives apart in ``nnlib/fast.py``,
 tested to give the same numbers.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,9 @@ class Loss:
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """Mean loss of predictions ``pred`` (n, ...) against ``target``, a float."""
-        raise NotImplementedError(f"{type(self).__name__} must implement forward(pred, target)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement forward(pred, target)"
+        )
 
     def backward(self) -> np.ndarray:
         """dLoss/dpred for the last ``forward`` call, same shape as ``pred``."""
@@ -42,13 +45,17 @@ class Loss:
 
     def _need_forward(self) -> None:
         if getattr(self, "_cache", None) is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before the loss was computed")
+            raise RuntimeError(
+                f"{type(self).__name__}.backward called before the loss was computed"
+            )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
-def _check_pred(pred: object, where: str, name: str = "pred", ndim: int | tuple[int, ...] = (1, 2)) -> np.ndarray:
+def _check_pred(
+    pred: object, where: str, name: str = "pred", ndim: int | tuple[int, ...] = (1, 2)
+) -> np.ndarray:
     pred = check_float_array(pred, where, name=name, ndim=ndim, finite=False)
     if not np.isfinite(pred).all():
         raise ValueError(
@@ -61,15 +68,24 @@ def _check_pred(pred: object, where: str, name: str = "pred", ndim: int | tuple[
 def _target_like(pred: np.ndarray, target: object, where: str) -> np.ndarray:
     """Return ``target`` as an array of ``pred``'s shape and dtype, or raise."""
     if not isinstance(target, np.ndarray):
-        raise TypeError(f"{where}: target must be a numpy array, got {type(target).__name__}")
+        raise TypeError(
+            f"{where}: target must be a numpy array, got {type(target).__name__}"
+        )
     if target.dtype.kind not in "fiub":
         raise TypeError(f"{where}: target must be numeric, got dtype {target.dtype}")
     # A (n,) target for a (n, 1) output is what a learner naturally writes; reshape it
     # explicitly rather than let broadcasting turn it into an (n, n) matrix.
-    if target.shape != pred.shape and pred.ndim == 2 and pred.shape[1] == 1 and target.shape == pred.shape[:1]:
+    if (
+        target.shape != pred.shape
+        and pred.ndim == 2
+        and pred.shape[1] == 1
+        and target.shape == pred.shape[:1]
+    ):
         target = target.reshape(-1, 1)
     if target.shape != pred.shape:
-        raise ValueError(f"{where}: target must have the shape of pred {pred.shape}, got {target.shape}")
+        raise ValueError(
+            f"{where}: target must have the shape of pred {pred.shape}, got {target.shape}"
+        )
     target = target.astype(pred.dtype, copy=False)
     if not np.isfinite(target).all():
         raise ValueError(f"{where}: target contains NaN or inf")
@@ -96,7 +112,9 @@ class MSELoss(Loss):
 
 def _check_binary(target: np.ndarray, where: str) -> None:
     if ((target < 0) | (target > 1)).any():
-        raise ValueError(f"{where}: targets must be in [0, 1], got values in [{target.min()}, {target.max()}]")
+        raise ValueError(
+            f"{where}: targets must be in [0, 1], got values in [{target.min()}, {target.max()}]"
+        )
 
 
 def _binary_labels(pred: np.ndarray, threshold: float) -> np.ndarray:
@@ -156,7 +174,9 @@ class BCEWithLogitsLoss(Loss):
         target = _target_like(z, target, "BCEWithLogitsLoss")
         _check_binary(target, "BCEWithLogitsLoss")
         self._cache = (z, target)
-        return float(np.mean(np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))))
+        return float(
+            np.mean(np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z))))
+        )
 
     def backward(self) -> np.ndarray:
         """(sigmoid(z) - y) / N, N the number of elements; ``pred``'s shape, (n,) or (n, 1)."""
@@ -177,17 +197,23 @@ class CrossEntropyLoss(Loss):
 
     is_classification = True
 
-    def _check_inputs(self, pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _check_inputs(
+        self, pred: np.ndarray, target: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Logits (n, k) and target, labels (n,) or probabilities (n, k), checked."""
         where = type(self).__name__  # FastCrossEntropyLoss reports its own name
         logits = _check_pred(pred, where, name="pred (logits)", ndim=2)
         n, k = logits.shape
         if not isinstance(target, np.ndarray):
-            raise TypeError(f"{where}: target must be a numpy array, got {type(target).__name__}")
+            raise TypeError(
+                f"{where}: target must be a numpy array, got {type(target).__name__}"
+            )
         if target.ndim == 1:
             check_labels(target, where, n_classes=k, name="target")
             if len(target) != n:
-                raise ValueError(f"{where}: target has {len(target)} labels for {n} rows of logits")
+                raise ValueError(
+                    f"{where}: target has {len(target)} labels for {n} rows of logits"
+                )
         else:
             target = _target_like(logits, target, where)
         return logits, target
@@ -200,9 +226,9 @@ class CrossEntropyLoss(Loss):
         """
         Z, target = self._check_inputs(pred, target)
         n = len(Z)
-        log_P = F.log_softmax(Z)                                  # (n, k)
+        log_P = F.log_softmax(Z)  # (n, k)
         if target.ndim == 1:
-            loss = -log_P[np.arange(n), target].mean()            # pick log P[i, y_i] in each row
+            loss = -log_P[np.arange(n), target].mean()  # pick log P[i, y_i] in each row
         else:
             loss = -(target * log_P).sum() / n
         self._cache = (Z, target)
@@ -217,7 +243,7 @@ class CrossEntropyLoss(Loss):
         self._need_forward()
         Z, target = self._cache
         n, k = Z.shape
-        P = F.softmax(Z)                                          # (n, k)
+        P = F.softmax(Z)  # (n, k)
         Y = one_hot(target, k, dtype=P.dtype) if target.ndim == 1 else target
         return (P - Y) / n
 

@@ -1,9 +1,10 @@
 """Step 8, evaluation: how good are the predicted labels?"""
+
 from __future__ import annotations
 
-import numpy as np
-
 from collections.abc import Callable
+
+import numpy as np
 
 from ._validation import (
     as_rng,
@@ -19,7 +20,9 @@ def _check_pair(y_true: np.ndarray, y_pred: np.ndarray, where: str) -> None:
     check_labels(y_true, where, name="y_true")
     check_labels(y_pred, where, name="y_pred")
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"{where}: y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}")
+        raise ValueError(
+            f"{where}: y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}"
+        )
     if y_true.size == 0:
         raise ValueError(f"{where}: got no samples")
 
@@ -30,7 +33,9 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean(y_true == y_pred))
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None
+) -> np.ndarray:
     """Counts (k, k): entry ``[i, j]`` is how many samples of true class i were predicted as j.
 
     ``y_true`` and ``y_pred`` are (n,) integer labels; ``num_classes`` (k) defaults to one
@@ -70,11 +75,17 @@ def _calibration_bins(
     n, k = proba.shape
     check_labels(y_true, where, n_classes=k, name="y_true")
     if len(y_true) != n:
-        raise ValueError(f"{where}: y_true has {len(y_true)} labels for {n} rows of proba")
+        raise ValueError(
+            f"{where}: y_true has {len(y_true)} labels for {n} rows of proba"
+        )
     n_bins = check_positive_int(n_bins, where, "n_bins")
     # Logits passed by mistake would give meaningless bins, so insist on probabilities.
     rtol = 1e-3 if proba.dtype == np.float32 else 1e-6
-    if proba.min() < 0 or proba.max() > 1 or not np.allclose(proba.sum(axis=1), 1, rtol=0, atol=rtol):
+    if (
+        proba.min() < 0
+        or proba.max() > 1
+        or not np.allclose(proba.sum(axis=1), 1, rtol=0, atol=rtol)
+    ):
         raise ValueError(
             f"{where}: proba must hold probabilities in [0, 1] whose rows sum to 1; "
             f"got values in [{proba.min():.3g}, {proba.max():.3g}] (logits? use predict_proba)"
@@ -119,7 +130,9 @@ def precision_recall(
     return precision, recall
 
 
-def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, n_bins: int = 10) -> float:
+def expected_calibration_error(
+    y_true: np.ndarray, proba: np.ndarray, n_bins: int = 10
+) -> float:
     """ECE: the gap between confidence and accuracy, averaged over ``n_bins`` confidence bins.
 
     ``y_true`` (n,) integer labels, ``proba`` (n, k) class probabilities.
@@ -128,10 +141,14 @@ def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, n_bins: in
     ``calibration_curve(y_true, proba, n_bins)`` (same arguments, same equal-width bins), so
     0 for a perfectly calibrated model. Returns a Python float.
     """
-    conf, acc, counts = _calibration_bins(y_true, proba, n_bins, "expected_calibration_error")
+    conf, acc, counts = _calibration_bins(
+        y_true, proba, n_bins, "expected_calibration_error"
+    )
     filled = counts > 0
     weights = counts[filled] / counts.sum()
-    return float(np.sum(weights * np.abs(acc[filled].astype(np.float64) - conf[filled])))
+    return float(
+        np.sum(weights * np.abs(acc[filled].astype(np.float64) - conf[filled]))
+    )
 
 
 @seed_is_old_rng
@@ -156,12 +173,18 @@ def bootstrap_ci(
     """
     where = "bootstrap_ci"
     if not callable(metric):
-        raise TypeError(f"{where}: metric must be a function metric(y_true, y_pred), got {metric!r:.60}")
+        raise TypeError(
+            f"{where}: metric must be a function metric(y_true, y_pred), got {metric!r:.60}"
+        )
     for name, a in (("y_true", y_true), ("y_pred", y_pred)):
         if not isinstance(a, np.ndarray):
-            raise TypeError(f"{where}: {name} must be a numpy array, got {type(a).__name__}")
+            raise TypeError(
+                f"{where}: {name} must be a numpy array, got {type(a).__name__}"
+            )
         if a.ndim == 0:
-            raise ValueError(f"{where}: {name} must have a sample axis (at least 1-D), got a scalar")
+            raise ValueError(
+                f"{where}: {name} must have a sample axis (at least 1-D), got a scalar"
+            )
     if len(y_true) != len(y_pred):
         raise ValueError(
             f"{where}: y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}"
@@ -176,7 +199,7 @@ def bootstrap_ci(
     rng = as_rng(rng, where)
     values = np.empty(n_boot)
     for b in range(n_boot):
-        idx = rng.integers(0, n, size=n)     # n rows drawn with replacement
+        idx = rng.integers(0, n, size=n)  # n rows drawn with replacement
         values[b] = metric(y_true[idx], y_pred[idx])
     low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)

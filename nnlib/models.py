@@ -5,6 +5,7 @@ chapter 2 explains which initialization suits which activation. ``build_mlp`` wr
 recipe down once, so the widgets, the benchmarks and a learner's own experiments build the
 same network from the same ``[n_in, h1, ..., n_out]``.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -31,16 +32,24 @@ RELU_LIKE: frozenset[str] = frozenset({"relu", "leaky_relu"})
 
 def _check_sizes(sizes: object) -> list[int]:
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
-        raise TypeError(f"build_mlp: sizes must be a list of layer widths such as [2, 16, 16, 2], "
-                        f"got {type(sizes).__name__}")
+        raise TypeError(
+            f"build_mlp: sizes must be a list of layer widths such as [2, 16, 16, 2], "
+            f"got {type(sizes).__name__}"
+        )
     sizes = list(sizes)
     if len(sizes) < 2:
-        raise ValueError(f"build_mlp: sizes needs at least two widths, [n_in, ..., n_out], got {sizes}")
+        raise ValueError(
+            f"build_mlp: sizes needs at least two widths, [n_in, ..., n_out], got {sizes}"
+        )
     for s in sizes:
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"build_mlp: every size must be an int, got {s!r} in {sizes}")
+            raise TypeError(
+                f"build_mlp: every size must be an int, got {s!r} in {sizes}"
+            )
     if min(sizes) < 1:
-        raise ValueError(f"build_mlp: every size must be a positive integer, got {sizes}")
+        raise ValueError(
+            f"build_mlp: every size must be a positive integer, got {sizes}"
+        )
     return [int(s) for s in sizes]
 
 
@@ -48,16 +57,25 @@ def _check_init(init: object) -> None:
     if init is None or callable(init):
         return
     if not isinstance(init, str):
-        raise TypeError(f"build_mlp: init must be None, a name of nnlib.init or a function "
-                        f"f(fan_in, fan_out, rng, dtype), got {type(init).__name__}")
+        raise TypeError(
+            f"build_mlp: init must be None, a name of nnlib.init or a function "
+            f"f(fan_in, fan_out, rng, dtype), got {type(init).__name__}"
+        )
     if init not in INITIALIZERS:
-        raise ValueError(f"build_mlp: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}")
+        raise ValueError(
+            f"build_mlp: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}"
+        )
 
 
-def build_mlp(sizes: Sequence[int], activation: str = "relu", *,
-              init: str | Callable[..., np.ndarray] | None = None,
-              rng: np.random.Generator | int | None = None, dtype: type = np.float64,
-              fast: bool = False) -> Sequential:
+def build_mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    *,
+    init: str | Callable[..., np.ndarray] | None = None,
+    rng: np.random.Generator | int | None = None,
+    dtype: type = np.float64,
+    fast: bool = False,
+) -> Sequential:
     """The MLP ``Dense(n_in, h1), act, ..., Dense(h_last, n_out)`` for ``sizes = [n_in, h1, ..., n_out]``.
 
     The network maps (batch, n_in) to raw logits (batch, n_out): there is no activation after
@@ -79,9 +97,13 @@ def build_mlp(sizes: Sequence[int], activation: str = "relu", *,
     """
     sizes = _check_sizes(sizes)
     if not isinstance(activation, str):
-        raise TypeError(f"build_mlp: activation must be a name such as 'relu', got {type(activation).__name__}")
+        raise TypeError(
+            f"build_mlp: activation must be a name such as 'relu', got {type(activation).__name__}"
+        )
     if activation not in ACTIVATIONS:
-        raise ValueError(f"build_mlp: unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
+        raise ValueError(
+            f"build_mlp: unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}"
+        )
     _check_init(init)
     rng = as_rng(rng, "build_mlp")
     dtype = check_float_dtype(dtype, "build_mlp")
@@ -91,13 +113,25 @@ def build_mlp(sizes: Sequence[int], activation: str = "relu", *,
     if fast:
         dense_cls, act_cls = _fast_layers(activation)
 
-    hidden_init = init if init is not None else ("he_normal" if activation in RELU_LIKE else "xavier_normal")
+    hidden_init = (
+        init
+        if init is not None
+        else ("he_normal" if activation in RELU_LIKE else "xavier_normal")
+    )
     last_init = init if init is not None else "xavier_normal"
     layers: list[Layer] = []
     n_dense = len(sizes) - 1
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         last = i == n_dense - 1
-        layers.append(dense_cls(fan_in, fan_out, init=last_init if last else hidden_init, rng=rng, dtype=dtype))
+        layers.append(
+            dense_cls(
+                fan_in,
+                fan_out,
+                init=last_init if last else hidden_init,
+                rng=rng,
+                dtype=dtype,
+            )
+        )
         if not last:
             layers.append(act_cls())
     return Sequential(*layers)

@@ -5,6 +5,7 @@ so after ``step()`` the layer's own arrays (``layer.W``) hold the new values. To
 optimizer, subclass ``Optimizer`` and write ``_update(w, g, state)`` (or ``step()``).
 Taught in chapter 6 (parameter update); ``fused=True`` is explained in ``nnlib/fused.py``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -27,25 +28,34 @@ class Optimizer:
     override ``step()`` itself (as the README's ``SignSGD`` does).
     """
 
-    def __init__(self, params: Iterable[Parameter], lr: float, fused: bool = False) -> None:
+    def __init__(
+        self, params: Iterable[Parameter], lr: float, fused: bool = False
+    ) -> None:
         name = type(self).__name__
         if isinstance(params, Layer) or not isinstance(params, Iterable):
-            raise TypeError(f"{name}: params must be a list of parameters; pass model.parameters(), "
-                            f"got {type(params).__name__}")
+            raise TypeError(
+                f"{name}: params must be a list of parameters; pass model.parameters(), "
+                f"got {type(params).__name__}"
+            )
         params = list(params)
         if not params:
-            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters()")
+            raise ValueError(
+                f"{name}: got an empty parameter list; pass model.parameters()"
+            )
         for p in params:
             if not isinstance(p, Parameter):
-                raise TypeError(f"{name}: params must come from model.parameters(), got {type(p).__name__}")
+                raise TypeError(
+                    f"{name}: params must come from model.parameters(), got {type(p).__name__}"
+                )
         if not isinstance(fused, bool):
             raise TypeError(f"{name}: fused must be True or False, got {fused!r}")
         self.params = params
         self.lr = check_positive_float(lr, name, "lr")
         self.fused = fused
         #: One state dict per parameter (with ``fused=True``, one per dtype in ``nnlib.fused``).
-        self.state: list[dict[str, np.ndarray | None]] = [] if fused else [
-            self._new_state(p.value) for p in params]
+        self.state: list[dict[str, np.ndarray | None]] = (
+            [] if fused else [self._new_state(p.value) for p in params]
+        )
 
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
@@ -59,9 +69,13 @@ class Optimizer:
         """The per-parameter state before the first step (e.g. zero moments), for ``w``."""
         return {}
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]
+    ) -> None:
         """Move ``w`` in place one step against its gradient ``g``; update ``state`` in place."""
-        raise NotImplementedError(f"{type(self).__name__} must implement step(), or _update(w, g, state) for step() to call")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement step(), or _update(w, g, state) for step() to call"
+        )
 
     def _state_of(self, key: str) -> list[np.ndarray | None]:
         """``state[key]`` of every parameter, shaped like it (views into the flat arrays if fused)."""
@@ -89,22 +103,34 @@ class SGD(Optimizer):
     ``velocity[i]`` is parameter ``i``'s velocity (``None`` before the first step).
     """
 
-    def __init__(self, params: Iterable[Parameter], lr: float, momentum: float = 0.0,
-                 weight_decay: float = 0.0, fused: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        fused: bool = False,
+    ) -> None:
         super().__init__(params, lr, fused)
         self.momentum = check_in_range(momentum, "SGD", "momentum", 0.0, 1.0)
-        self.weight_decay = check_non_negative_float(weight_decay, "SGD", "weight_decay")
+        self.weight_decay = check_non_negative_float(
+            weight_decay, "SGD", "weight_decay"
+        )
 
     def _new_state(self, w: np.ndarray) -> dict[str, np.ndarray | None]:
         return {"velocity": None}
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]
+    ) -> None:
         if self.weight_decay:
             g = g + self.weight_decay * w
         if self.momentum:
             v = state["velocity"]
             if v is None:
-                v = state["velocity"] = g.copy()  # PyTorch starts the velocity at g, not 0
+                v = state["velocity"] = (
+                    g.copy()
+                )  # PyTorch starts the velocity at g, not 0
             else:
                 v *= self.momentum
                 v += g  # v = momentum * v + g, in place
@@ -136,17 +162,27 @@ class Adam(Optimizer):
     Taught in chapter 6, "Weight decay".
     """
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, fused: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        fused: bool = False,
+    ) -> None:
         super().__init__(params, lr, fused)
         if not isinstance(betas, (tuple, list)):
             raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         if len(betas) != 2:
-            raise ValueError(f"Adam: betas must have two values (beta1, beta2), got {betas!r}")
+            raise ValueError(
+                f"Adam: betas must have two values (beta1, beta2), got {betas!r}"
+            )
         self.betas = tuple(check_in_range(b, "Adam", "betas", 0.0, 1.0) for b in betas)
         self.eps = check_positive_float(eps, "Adam", "eps")
-        self.weight_decay = check_non_negative_float(weight_decay, "Adam", "weight_decay")
+        self.weight_decay = check_non_negative_float(
+            weight_decay, "Adam", "weight_decay"
+        )
         self.t = 0
 
     def step(self) -> None:
@@ -156,17 +192,21 @@ class Adam(Optimizer):
     def _new_state(self, w: np.ndarray) -> dict[str, np.ndarray | None]:
         return {"m": np.zeros_like(w), "v": np.zeros_like(w)}
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]) -> None:
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray | None]
+    ) -> None:
         b1, b2 = self.betas
         if self.weight_decay:
-            g = g + self.weight_decay * w  # coupled L2: the decay goes through the moments
+            g = (
+                g + self.weight_decay * w
+            )  # coupled L2: the decay goes through the moments
         m, v = state["m"], state["v"]
         m[...] = b1 * m + (1 - b1) * g
         v[...] = b2 * v + (1 - b2) * (g * g)
         # The zero-initialised moments are biased towards 0 early on; dividing by
         # (1 - beta^t) removes that bias. (Python floats: a numpy float64 would upcast float32.)
-        m_hat = m / (1 - b1 ** self.t)
-        v_hat = v / (1 - b2 ** self.t)
+        m_hat = m / (1 - b1**self.t)
+        v_hat = v / (1 - b2**self.t)
         w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     @property

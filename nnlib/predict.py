@@ -1,4 +1,5 @@
 """Step 8, prediction: turn a trained network's outputs into probabilities and labels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,9 @@ def _last_layer(model: Layer) -> Layer:
 def _model_output(model: Layer, X: np.ndarray, where: str) -> np.ndarray:
     """Check the arguments and return the model's output for ``X`` as (n, k)."""
     if not isinstance(model, Layer):
-        raise TypeError(f"{where}: model must be a Layer such as Sequential(...), got {model!r:.60}")
+        raise TypeError(
+            f"{where}: model must be a Layer such as Sequential(...), got {model!r:.60}"
+        )
     X = check_float_array(X, where)
     out = model(X)
     return out.reshape(-1, 1) if out.ndim == 1 else out
@@ -67,8 +70,12 @@ def _nll_slope(Z: np.ndarray, y: np.ndarray, beta: float) -> float:
     return float(np.mean(np.sum(P * Z, axis=1) - Z[np.arange(len(y)), y]))
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray, bounds: tuple[float, float] = (0.01, 100.0),
-                    iterations: int = 60) -> float:
+def fit_temperature(
+    logits: np.ndarray,
+    y: np.ndarray,
+    bounds: tuple[float, float] = (0.01, 100.0),
+    iterations: int = 60,
+) -> float:
     """The temperature T that minimises the mean cross-entropy of ``softmax(logits / T)``.
 
     ``logits`` (n, k) are a trained model's outputs on **validation** data (``model(X_val)``),
@@ -82,19 +89,23 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, bounds: tuple[float, floa
     where = "fit_temperature"
     Z = check_float_array(logits, where, name="logits")
     if Z.shape[1] == 1:
-        Z = np.column_stack([np.zeros_like(Z), Z])   # softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]
+        Z = np.column_stack(
+            [np.zeros_like(Z), Z]
+        )  # softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]
     check_labels(y, where, n_classes=Z.shape[1], name="y")
     if len(y) != len(Z):
         raise ValueError(f"{where}: y has {len(y)} labels for {len(Z)} rows of logits")
     if not (isinstance(bounds, tuple) and len(bounds) == 2):
-        raise TypeError(f"{where}: bounds must be a tuple (T_min, T_max), got {bounds!r}")
+        raise TypeError(
+            f"{where}: bounds must be a tuple (T_min, T_max), got {bounds!r}"
+        )
     t_min = check_positive_float(bounds[0], where, "bounds[0]")
     t_max = check_positive_float(bounds[1], where, "bounds[1]")
     if not t_min < t_max:
         raise ValueError(f"{where}: bounds must satisfy T_min < T_max, got {bounds}")
     iterations = check_positive_int(iterations, where, "iterations")
     Z = Z.astype(np.float64)
-    lo, hi = np.log(1 / t_max), np.log(1 / t_min)   # log(beta), beta = 1 / T
+    lo, hi = np.log(1 / t_max), np.log(1 / t_min)  # log(beta), beta = 1 / T
     if _nll_slope(Z, y, np.exp(lo)) >= 0:
         return t_max
     if _nll_slope(Z, y, np.exp(hi)) <= 0:
@@ -102,7 +113,7 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, bounds: tuple[float, floa
     for _ in range(iterations):
         mid = (lo + hi) / 2
         if _nll_slope(Z, y, np.exp(mid)) < 0:
-            lo = mid          # the loss still falls: the minimum has a larger beta
+            lo = mid  # the loss still falls: the minimum has a larger beta
         else:
             hi = mid
     return float(1 / np.exp((lo + hi) / 2))

@@ -4,6 +4,7 @@ The file holds one array per parameter (``"0.W"``, ``"0.b"``, ...) and a JSON de
 the architecture. Loading rebuilds the layers only from a fixed table of known classes and
 reads arrays with ``allow_pickle=False``, so a model file sent by someone else cannot run code.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,17 @@ import numpy as np
 
 from ._validation import FLOAT_DTYPES
 from .fast import FastDense
-from .layers import Dense, Identity, Layer, LeakyReLU, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from .layers import (
+    Dense,
+    Identity,
+    Layer,
+    LeakyReLU,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 
 FORMAT = "nnlib-model"
 VERSION = 1
@@ -33,7 +44,17 @@ MAX_DEPTH = 50
 #: ``FastDense``: a model keeps the speed it was built with. (``FastTanh`` is ``Tanh``.)
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Dense, FastDense, Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Sequential)
+    for cls in (
+        Dense,
+        FastDense,
+        Identity,
+        ReLU,
+        LeakyReLU,
+        Sigmoid,
+        Tanh,
+        Softmax,
+        Sequential,
+    )
 }
 
 
@@ -52,7 +73,9 @@ def register_layer(cls: type[Layer]) -> type[Layer]:
 def _describe(layer: Layer) -> dict[str, Any]:
     name = type(layer).__name__
     if LAYER_TYPES.get(name) is not type(layer):
-        raise TypeError(f"save: cannot save layer {layer!r}; register its class with nnlib.register_layer")
+        raise TypeError(
+            f"save: cannot save layer {layer!r}; register its class with nnlib.register_layer"
+        )
     if isinstance(layer, Sequential):
         return {"type": name, "layers": [_describe(sub) for sub in layer.layers]}
     return {"type": name, "config": layer.get_config()}
@@ -67,12 +90,16 @@ def save(model: Layer, path: str | os.PathLike[str]) -> Path:
     if not isinstance(model, Layer):
         raise TypeError(f"save: model must be a Layer, got {type(model).__name__}")
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"save: path must be a str or pathlib.Path, got {type(path).__name__}")
+        raise TypeError(
+            f"save: path must be a str or pathlib.Path, got {type(path).__name__}"
+        )
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"save: directory {str(path.parent)!r} does not exist; create it first")
+        raise FileNotFoundError(
+            f"save: directory {str(path.parent)!r} does not exist; create it first"
+        )
     meta = {"format": FORMAT, "version": VERSION, "architecture": _describe(model)}
     arrays = {key: np.ascontiguousarray(value) for key, value in model.params.items()}
     arrays[_META_KEY] = np.array(json.dumps(meta))
@@ -98,7 +125,9 @@ class ModelFileError(ValueError):
     """The file is not a valid nnlib model."""
 
 
-def _build(spec: object, where: str, budget: int, counter: list[int], depth: int = 0) -> Layer:
+def _build(
+    spec: object, where: str, budget: int, counter: list[int], depth: int = 0
+) -> Layer:
     """Rebuild one layer from its description; ``budget`` is how many values the file stores."""
     if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
         raise ModelFileError(f"{where}: malformed layer description {spec!r:.80}")
@@ -115,10 +144,13 @@ def _build(spec: object, where: str, budget: int, counter: list[int], depth: int
         layers = spec.get("layers")
         if not isinstance(layers, list):
             raise ModelFileError(f"{where}: Sequential without a list of layers")
-        return Sequential(*(_build(sub, where, budget, counter, depth + 1) for sub in layers))
+        return Sequential(
+            *(_build(sub, where, budget, counter, depth + 1) for sub in layers)
+        )
     config = spec.get("config", {})
     if not isinstance(config, dict) or not all(
-        isinstance(k, str) and isinstance(v, (int, float, str, bool)) for k, v in config.items()
+        isinstance(k, str) and isinstance(v, (int, float, str, bool))
+        for k, v in config.items()
     ):
         raise ModelFileError(f"{where}: malformed config for {spec['type']}")
     if cls in (Dense, FastDense):
@@ -134,10 +166,14 @@ def _build(spec: object, where: str, budget: int, counter: list[int], depth: int
     try:
         return cls(**config)
     except (TypeError, ValueError) as e:
-        raise ModelFileError(f"{where}: cannot rebuild {spec['type']} from {config}: {e}") from None
+        raise ModelFileError(
+            f"{where}: cannot rebuild {spec['type']} from {config}: {e}"
+        ) from None
 
 
-def _read_headers(data: np.lib.npyio.NpzFile, where: str) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
+def _read_headers(
+    data: np.lib.npyio.NpzFile, where: str
+) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
     """Dtype and shape of every array in the file, read from the .npy headers alone.
 
     Nothing is loaded yet, so an object array, a wrong dtype or an absurd size is rejected
@@ -146,7 +182,9 @@ def _read_headers(data: np.lib.npyio.NpzFile, where: str) -> dict[str, tuple[np.
     headers = {}
     for member in data.zip.namelist():
         if not member.endswith(".npy"):
-            raise ModelFileError(f"{where}: unexpected entry {member!r:.60} in the model file")
+            raise ModelFileError(
+                f"{where}: unexpected entry {member!r:.60} in the model file"
+            )
         with data.zip.open(member) as f:
             version = np.lib.format.read_magic(f)
             if version == (1, 0):
@@ -154,7 +192,9 @@ def _read_headers(data: np.lib.npyio.NpzFile, where: str) -> dict[str, tuple[np.
             else:
                 shape, _, dtype = np.lib.format.read_array_header_2_0(f)
         if dtype.hasobject:
-            raise ModelFileError(f"{where}: entry {member!r:.60} is an object array; model files never need pickle")
+            raise ModelFileError(
+                f"{where}: entry {member!r:.60} is an object array; model files never need pickle"
+            )
         headers[member[:-4]] = (dtype, tuple(shape))
     return headers
 
@@ -162,7 +202,9 @@ def _read_headers(data: np.lib.npyio.NpzFile, where: str) -> dict[str, tuple[np.
 def load(path: str | os.PathLike[str]) -> Layer:
     """Rebuild a model written by ``save``. Raises ``ModelFileError`` for any invalid file."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"load: path must be a str or pathlib.Path, got {type(path).__name__}")
+        raise TypeError(
+            f"load: path must be a str or pathlib.Path, got {type(path).__name__}"
+        )
     where = f"load({str(path)!r})"
     try:
         # The file is opened here, not by np.load: np.load leaves its own handle open when
@@ -170,14 +212,20 @@ def load(path: str | os.PathLike[str]) -> Layer:
         with open(path, "rb") as file:
             data = np.load(file, allow_pickle=False)
             if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ModelFileError(f"{where}: not an .npz model file (it holds a single array)")
+                raise ModelFileError(
+                    f"{where}: not an .npz model file (it holds a single array)"
+                )
             with data:
                 headers = _read_headers(data, where)
                 if _META_KEY not in headers:
-                    raise ModelFileError(f"{where}: no nnlib architecture record; was it written by nnlib.save?")
+                    raise ModelFileError(
+                        f"{where}: no nnlib architecture record; was it written by nnlib.save?"
+                    )
                 meta_dtype, meta_shape = headers.pop(_META_KEY)
                 if meta_dtype.kind != "U" or meta_shape != ():
-                    raise ModelFileError(f"{where}: the architecture record is not a string")
+                    raise ModelFileError(
+                        f"{where}: the architecture record is not a string"
+                    )
                 if meta_dtype.itemsize // 4 > MAX_ARCHITECTURE_CHARS:
                     raise ModelFileError(
                         f"{where}: the architecture record is too long ({meta_dtype.itemsize // 4} characters, "
@@ -192,7 +240,9 @@ def load(path: str | os.PathLike[str]) -> Layer:
                 if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                     raise ModelFileError(f"{where}: not an nnlib model file")
                 if type(meta.get("version")) is not int or meta["version"] != VERSION:
-                    raise ModelFileError(f"{where}: unsupported format version {meta.get('version')!r:.40}")
+                    raise ModelFileError(
+                        f"{where}: unsupported format version {meta.get('version')!r:.40}"
+                    )
                 budget = sum(int(np.prod(shape)) for _, shape in headers.values())
                 model = _build(meta.get("architecture"), where, budget, [0])
                 expected = model.params
@@ -203,7 +253,11 @@ def load(path: str | os.PathLike[str]) -> Layer:
                     )
                 for key, target in expected.items():
                     array = data[key]
-                    if array.dtype not in FLOAT_DTYPES or array.dtype != target.dtype or array.shape != target.shape:
+                    if (
+                        array.dtype not in FLOAT_DTYPES
+                        or array.dtype != target.dtype
+                        or array.shape != target.shape
+                    ):
                         raise ModelFileError(
                             f"{where}: parameter {key} has {array.dtype} {array.shape}, "
                             f"expected {target.dtype} {target.shape}"
@@ -213,8 +267,18 @@ def load(path: str | os.PathLike[str]) -> Layer:
         raise
     except FileNotFoundError:
         raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError, RecursionError,
-            MemoryError) as e:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+        RecursionError,
+        MemoryError,
+    ) as e:
         # ValueError includes numpy's refusal to unpickle an object array.
-        raise ModelFileError(f"{where}: not a valid nnlib model file ({type(e).__name__}: {e})") from None
+        raise ModelFileError(
+            f"{where}: not a valid nnlib model file ({type(e).__name__}: {e})"
+        ) from None
     return model

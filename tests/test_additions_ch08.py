@@ -1,4 +1,5 @@
 """Tests for what chapter 8 added to nnlib: ``calibration_curve``."""
+
 import numpy as np
 import pytest
 
@@ -75,13 +76,18 @@ def test_keeps_float32():
 
 def test_rejects_logits():
     logits = np.array([[2.0, -1.0], [0.5, 0.3]])
-    with pytest.raises(ValueError, match="calibration_curve: proba must hold probabilities.*predict_proba"):
+    with pytest.raises(
+        ValueError,
+        match="calibration_curve: proba must hold probabilities.*predict_proba",
+    ):
         nl.calibration_curve(np.array([0, 1]), logits)
 
 
 def test_rejects_bad_labels_and_shapes():
     proba = np.full((3, 2), 0.5)
-    with pytest.raises(ValueError, match="calibration_curve: y_true has 2 labels for 3 rows"):
+    with pytest.raises(
+        ValueError, match="calibration_curve: y_true has 2 labels for 3 rows"
+    ):
         nl.calibration_curve(np.array([0, 1]), proba)
     with pytest.raises(ValueError, match=r"class labels must be in \[0, 2\)"):
         nl.calibration_curve(np.array([0, 1, 2]), proba)

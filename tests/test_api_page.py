@@ -1,4 +1,5 @@
 """The book's API reference (api.md) documents every public name of nnlib and nnlib.viz."""
+
 import inspect
 import re
 from pathlib import Path
@@ -12,15 +13,22 @@ API = Path(__file__).resolve().parent.parent / "api.md"
 def _documented() -> set[str]:
     """Names given to an autodoc directive in api.md, e.g. ``Dense`` or ``nnlib.datasets``."""
     text = API.read_text()
-    return set(re.findall(r"^\.\. auto(?:class|function|exception|module):: (\S+)$", text, re.M))
+    return set(
+        re.findall(
+            r"^\.\. auto(?:class|function|exception|module):: (\S+)$", text, re.M
+        )
+    )
 
 
 def test_api_page_documents_all_of_nnlib():
     names = _documented()
     modules = {n for n in nnlib.__all__ if inspect.ismodule(getattr(nnlib, n))}
-    missing = [n for n in nnlib.__all__
-               if (f"nnlib.{n}" if n in modules else n) not in names]
-    assert not missing, f"api.md does not document these names of nnlib.__all__: {missing}"
+    missing = [
+        n for n in nnlib.__all__ if (f"nnlib.{n}" if n in modules else n) not in names
+    ]
+    assert not missing, (
+        f"api.md does not document these names of nnlib.__all__: {missing}"
+    )
 
 
 def test_api_page_documents_the_viz_classes():

@@ -4,6 +4,7 @@ hidden tests never reach students, and submissions with copied or deleted cells 
 
 The full nbgrader round trip (generate, collect, autograde simulated learners) is in
 tests/test_nbgrader_roundtrip.py."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -36,10 +37,17 @@ def _released(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(RELEASE / path.parent.name / path.name, as_version=4)
 
 
-def _run(nb: nbformat.NotebookNode, allow_errors: bool = False) -> nbformat.NotebookNode:
+def _run(
+    nb: nbformat.NotebookNode, allow_errors: bool = False
+) -> nbformat.NotebookNode:
     # Each cell runs even after an earlier one failed, as when a student runs all cells.
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(ROOT)}},
+    ).execute()
     return nb
 
 
@@ -74,17 +82,23 @@ def test_source_notebook_passes_its_own_tests(path):
 def test_student_version_fails_with_helpful_feedback(path):
     student = _released(path)
     nb = _run(student, allow_errors=True)
-    first_solution = next(i for i, c in enumerate(nb.cells) if _nbgrader(c).get("solution"))
+    first_solution = next(
+        i for i, c in enumerate(nb.cells) if _nbgrader(c).get("solution")
+    )
     for cell in nb.cells[:first_solution]:
         assert not _errors(cell), "the set-up cells must run cleanly for students"
     for cell in nb.cells:
         if _nbgrader(cell).get("grade"):
             errors = _errors(cell)
-            assert errors, f"{_nbgrader(cell)['grade_id']}: an empty exercise must fail its tests"
+            assert errors, (
+                f"{_nbgrader(cell)['grade_id']}: an empty exercise must fail its tests"
+            )
             message = errors[0]["evalue"]
             assert errors[0]["ename"] in {"CheckFailed", "NameError", "AssertionError"}
             # The feedback says what to do, not just that something is wrong.
-            assert "not implemented yet" in message or "is not defined" in message, message
+            assert "not implemented yet" in message or "is not defined" in message, (
+                message
+            )
             # ... and shows no traceback through the teacher's files.
             assert str(ROOT) not in "".join(errors[0]["traceback"])
 
@@ -96,9 +110,13 @@ def test_student_versions_are_locked_by_nbgrader(path):
         meta = _nbgrader(cell)
         # nbgrader's checksum lets `nbgrader validate` and `autograde` spot edited cells.
         assert meta.get("checksum") and meta.get("cell_type") == cell.cell_type, meta
-        assert cell.metadata.get("deletable") is False, f"{meta['grade_id']} can be deleted in JupyterLab"
+        assert cell.metadata.get("deletable") is False, (
+            f"{meta['grade_id']} can be deleted in JupyterLab"
+        )
         if meta.get("locked") or meta.get("grade"):
-            assert cell.metadata.get("editable") is False, f"{meta['grade_id']} can be edited in JupyterLab"
+            assert cell.metadata.get("editable") is False, (
+                f"{meta['grade_id']} can be edited in JupyterLab"
+            )
         if meta.get("solution"):
             assert cell.metadata.get("editable", True) is True
             assert cell.source.rstrip().endswith("raise NotImplementedError()")
@@ -118,7 +136,11 @@ def test_pasting_the_solution_into_the_student_version_passes():
     path = SOURCE / "ch05_backprop" / "ch05_backprop.ipynb"
     source = nbformat.read(path, as_version=4)
     student = _released(path)
-    solutions = {_nbgrader(c)["grade_id"]: c.source for c in source.cells if _nbgrader(c).get("solution")}
+    solutions = {
+        _nbgrader(c)["grade_id"]: c.source
+        for c in source.cells
+        if _nbgrader(c).get("solution")
+    }
     for cell in student.cells:
         if _nbgrader(cell).get("solution"):
             assert "raise NotImplementedError()" in cell.source
@@ -135,8 +157,12 @@ def test_hidden_tests_are_absent_from_the_released_notebooks():
         assert "HIDDEN TESTS" not in released_text
         assert "BEGIN SOLUTION" not in released_text
         released = nbformat.reads(released_text, 4)
-        assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
-    assert hidden_blocks >= 8, "every assignment should keep some tests for grading only"
+        assert all(
+            not c.get("outputs") for c in released.cells if c.cell_type == "code"
+        )
+    assert hidden_blocks >= 8, (
+        "every assignment should keep some tests for grading only"
+    )
 
 
 def test_released_notebooks_are_what_nbgrader_generates(tmp_path):
@@ -146,17 +172,28 @@ def test_released_notebooks_are_what_nbgrader_generates(tmp_path):
     assert len(written) == len(SOURCES)
     for path in written:
         committed = RELEASE / path.parent.name / path.name
-        assert committed.exists(), f"run `python tools/release_assignments.py`: {committed} is missing"
-        assert path.read_bytes() == committed.read_bytes(), \
+        assert committed.exists(), (
+            f"run `python tools/release_assignments.py`: {committed} is missing"
+        )
+        assert path.read_bytes() == committed.read_bytes(), (
             f"{committed} is stale: run `python tools/release_assignments.py`"
-    left = [p for d in (ROOT, ROOT / "tools", ROOT / "tests") for p in d.glob("gradebook.db")]
+        )
+    left = [
+        p
+        for d in (ROOT, ROOT / "tools", ROOT / "tests")
+        for p in d.glob("gradebook.db")
+    ]
     left += list((ROOT / "assignments").rglob("gradebook.db"))
     assert not left, "nbgrader's gradebook must stay out of the repository"
 
 
 def _with_solutions(path: Path) -> nbformat.NotebookNode:
     source = nbformat.read(path, 4)
-    solutions = {_nbgrader(c)["grade_id"]: c.source for c in source.cells if _nbgrader(c).get("solution")}
+    solutions = {
+        _nbgrader(c)["grade_id"]: c.source
+        for c in source.cells
+        if _nbgrader(c).get("solution")
+    }
     student = _released(path)
     for cell in student.cells:
         if _nbgrader(cell).get("solution"):
@@ -167,11 +204,17 @@ def _with_solutions(path: Path) -> nbformat.NotebookNode:
 def test_check_submissions_names_copied_and_deleted_cells_and_repairs_copies(tmp_path):
     path = SOURCE / "ch05_backprop" / "ch05_backprop.ipynb"
     nb = _with_solutions(path)
-    i = next(k for k, c in enumerate(nb.cells) if _nbgrader(c).get("grade_id") == "dense_backward")
+    i = next(
+        k
+        for k, c in enumerate(nb.cells)
+        if _nbgrader(c).get("grade_id") == "dense_backward"
+    )
     copy = nbformat.from_dict(nb.cells[i])
     copy["id"] = "copied01"
     nb.cells.insert(i + 1, copy)
-    nb.cells = [c for c in nb.cells if _nbgrader(c).get("grade_id") != "elu_layer_tests"]
+    nb.cells = [
+        c for c in nb.cells if _nbgrader(c).get("grade_id") != "elu_layer_tests"
+    ]
     submitted = tmp_path / "ch05_backprop.ipynb"
     nbformat.write(nb, submitted)
 
@@ -184,12 +227,19 @@ def test_check_submissions_names_copied_and_deleted_cells_and_repairs_copies(tmp
         "manual grading",
     ]
     assert [p.fixable for p in problems] == [True, False]
-    assert nbformat.read(submitted, 4) == nb, "without --fix the submission is left alone"
+    assert nbformat.read(submitted, 4) == nb, (
+        "without --fix the submission is left alone"
+    )
 
     check_tool.check(submitted, path, fix=True)
     fixed = nbformat.read(submitted, 4)
-    assert [c.source for c in fixed.cells] == [c.source for c in nb.cells], "no cell is lost"
-    assert "nbgrader" not in fixed.cells[i].metadata and _nbgrader(fixed.cells[i + 1])["grade_id"] == "dense_backward"
+    assert [c.source for c in fixed.cells] == [c.source for c in nb.cells], (
+        "no cell is lost"
+    )
+    assert (
+        "nbgrader" not in fixed.cells[i].metadata
+        and _nbgrader(fixed.cells[i + 1])["grade_id"] == "dense_backward"
+    )
     assert [p.message for p in check_tool.check(submitted, path)] == messages[1:]
     assert check_tool.main([str(submitted)]) == 0
 

@@ -1,4 +1,5 @@
 """Tests for nnlib.data: scalers, one_hot, train_test_split, minibatches."""
+
 import numpy as np
 import pytest
 from sklearn import preprocessing
@@ -13,6 +14,7 @@ def X():
 
 
 # ---------------------------------------------------------------- StandardScaler
+
 
 def test_standard_scaler_learns_mean_and_std(X):
     sc = nl.StandardScaler().fit(X)
@@ -30,17 +32,22 @@ def test_standard_scaler_output_has_zero_mean_unit_std(X):
 def test_standard_scaler_matches_sklearn(X):
     ours = nl.StandardScaler().fit(X[:30])
     ref = preprocessing.StandardScaler().fit(X[:30])
-    np.testing.assert_allclose(ours.transform(X[30:]), ref.transform(X[30:]), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.transform(X[30:]), ref.transform(X[30:]), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_standard_scaler_fit_transform_equals_fit_then_transform(X):
-    np.testing.assert_array_equal(nl.StandardScaler().fit_transform(X),
-                                  nl.StandardScaler().fit(X).transform(X))
+    np.testing.assert_array_equal(
+        nl.StandardScaler().fit_transform(X), nl.StandardScaler().fit(X).transform(X)
+    )
 
 
 def test_standard_scaler_inverse_round_trip(X):
     sc = nl.StandardScaler().fit(X)
-    np.testing.assert_allclose(sc.inverse_transform(sc.transform(X)), X, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        sc.inverse_transform(sc.transform(X)), X, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_standard_scaler_constant_column_maps_to_zero():
@@ -73,28 +80,41 @@ def test_standard_scaler_fitted_on_float64_transforms_float32_as_float32(X):
 
 
 def test_standard_scaler_not_fitted_raises(X):
-    with pytest.raises(nl.NotFittedError, match=r"StandardScaler.transform: not fitted yet; call fit"):
+    with pytest.raises(
+        nl.NotFittedError, match=r"StandardScaler.transform: not fitted yet; call fit"
+    ):
         nl.StandardScaler().transform(X)
-    with pytest.raises(ValueError, match="not fitted"):  # NotFittedError is a ValueError
+    with pytest.raises(
+        ValueError, match="not fitted"
+    ):  # NotFittedError is a ValueError
         nl.StandardScaler().inverse_transform(X)
 
 
 def test_standard_scaler_rejects_wrong_number_of_features(X):
     sc = nl.StandardScaler().fit(X)
-    with pytest.raises(ValueError, match=r"StandardScaler.transform: expected X with 3 features \(as in fit\), got 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"StandardScaler.transform: expected X with 3 features \(as in fit\), got 2",
+    ):
         sc.transform(X[:, :2])
 
 
 def test_standard_scaler_rejects_nan_and_int(X):
     bad = X.copy()
     bad[3, 1] = np.nan
-    with pytest.raises(ValueError, match=r"StandardScaler.fit: X contains 1 NaN or inf"):
+    with pytest.raises(
+        ValueError, match=r"StandardScaler.fit: X contains 1 NaN or inf"
+    ):
         nl.StandardScaler().fit(bad)
-    with pytest.raises(TypeError, match=r"StandardScaler.fit: X must have dtype float32 or float64, got int64"):
+    with pytest.raises(
+        TypeError,
+        match=r"StandardScaler.fit: X must have dtype float32 or float64, got int64",
+    ):
         nl.StandardScaler().fit(np.ones((3, 2), dtype=np.int64))
 
 
 # ---------------------------------------------------------------- MinMaxScaler
+
 
 def test_minmax_scaler_default_range(X):
     Z = nl.MinMaxScaler().fit_transform(X)
@@ -111,12 +131,16 @@ def test_minmax_scaler_hand_example():
 def test_minmax_scaler_matches_sklearn(X):
     ours = nl.MinMaxScaler((-2.0, 3.0)).fit(X[:30])
     ref = preprocessing.MinMaxScaler((-2.0, 3.0)).fit(X[:30])
-    np.testing.assert_allclose(ours.transform(X[30:]), ref.transform(X[30:]), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.transform(X[30:]), ref.transform(X[30:]), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_minmax_scaler_inverse_round_trip(X):
     sc = nl.MinMaxScaler((-1.0, 1.0)).fit(X)
-    np.testing.assert_allclose(sc.inverse_transform(sc.transform(X)), X, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        sc.inverse_transform(sc.transform(X)), X, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_minmax_scaler_constant_column_maps_to_low_end():
@@ -134,15 +158,23 @@ def test_minmax_scaler_keeps_dtype(X, dtype):
 
 
 def test_minmax_scaler_errors(X):
-    with pytest.raises(ValueError, match=r"MinMaxScaler: feature_range must satisfy low < high, got \(1, 0\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"MinMaxScaler: feature_range must satisfy low < high, got \(1, 0\)",
+    ):
         nl.MinMaxScaler((1, 0))
-    with pytest.raises(nl.NotFittedError, match=r"MinMaxScaler.transform: not fitted yet"):
+    with pytest.raises(
+        nl.NotFittedError, match=r"MinMaxScaler.transform: not fitted yet"
+    ):
         nl.MinMaxScaler().transform(X)
-    with pytest.raises(ValueError, match=r"MinMaxScaler.inverse_transform: expected X with 3 features"):
+    with pytest.raises(
+        ValueError, match=r"MinMaxScaler.inverse_transform: expected X with 3 features"
+    ):
         nl.MinMaxScaler().fit(X).inverse_transform(X[:, :1])
 
 
 # ---------------------------------------------------------------- one_hot
+
 
 def test_one_hot_hand_example():
     out = nl.one_hot(np.array([2, 0, 1, 2]))
@@ -158,17 +190,24 @@ def test_one_hot_num_classes_and_dtype():
 
 
 def test_one_hot_errors():
-    with pytest.raises(ValueError, match=r"one_hot: class labels must be in \[0, 3\), got 3"):
+    with pytest.raises(
+        ValueError, match=r"one_hot: class labels must be in \[0, 3\), got 3"
+    ):
         nl.one_hot(np.array([0, 3]), num_classes=3)
     with pytest.raises(ValueError, match=r"one_hot: class labels must be >= 0, got -1"):
         nl.one_hot(np.array([0, -1]))
-    with pytest.raises(TypeError, match=r"one_hot: y must hold integer class labels, got dtype float64"):
+    with pytest.raises(
+        TypeError, match=r"one_hot: y must hold integer class labels, got dtype float64"
+    ):
         nl.one_hot(np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"one_hot: num_classes must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match=r"one_hot: num_classes must be a positive integer, got 0"
+    ):
         nl.one_hot(np.array([], dtype=np.int64), num_classes=0)
 
 
 # ---------------------------------------------------------------- train_test_split
+
 
 def test_train_test_split_partitions_and_keeps_pairs():
     X = np.arange(100, dtype=np.float64).reshape(50, 2)
@@ -208,17 +247,30 @@ def test_train_test_split_stratify_keeps_class_shares():
 
 def test_train_test_split_errors():
     X, y = np.zeros((10, 2)), np.arange(10)
-    with pytest.raises(ValueError, match=r"train_test_split: test_size as a fraction must be in \(0, 1\), got 1.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"train_test_split: test_size as a fraction must be in \(0, 1\), got 1.5",
+    ):
         nl.train_test_split(X, y, test_size=1.5)
-    with pytest.raises(ValueError, match=r"train_test_split: test_size must be in \[1, 9\] samples, got 10"):
+    with pytest.raises(
+        ValueError,
+        match=r"train_test_split: test_size must be in \[1, 9\] samples, got 10",
+    ):
         nl.train_test_split(X, y, test_size=10)
-    with pytest.raises(ValueError, match=r"train_test_split: X and y must have the same number of samples, got 10 and 9"):
+    with pytest.raises(
+        ValueError,
+        match=r"train_test_split: X and y must have the same number of samples, got 10 and 9",
+    ):
         nl.train_test_split(X, y[:9])
-    with pytest.raises(TypeError, match=r"train_test_split: test_size must be a float fraction or an int count"):
+    with pytest.raises(
+        TypeError,
+        match=r"train_test_split: test_size must be a float fraction or an int count",
+    ):
         nl.train_test_split(X, y, test_size="20%")
 
 
 # ---------------------------------------------------------------- minibatches
+
 
 def test_minibatches_cover_every_sample_once():
     X = np.arange(23, dtype=np.float64).reshape(23, 1)
@@ -249,32 +301,46 @@ def test_minibatches_are_seeded():
 
 def test_minibatches_errors():
     X, y = np.zeros((4, 1)), np.arange(4)
-    with pytest.raises(ValueError, match=r"minibatches: batch_size must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match=r"minibatches: batch_size must be a positive integer, got 0"
+    ):
         list(nl.minibatches(X, y, 0))
-    with pytest.raises(TypeError, match=r"minibatches: batch_size must be a positive integer, got 2.5"):
+    with pytest.raises(
+        TypeError, match=r"minibatches: batch_size must be a positive integer, got 2.5"
+    ):
         list(nl.minibatches(X, y, 2.5))
-    with pytest.raises(ValueError, match=r"minibatches: X and y must have the same number of samples, got 4 and 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"minibatches: X and y must have the same number of samples, got 4 and 3",
+    ):
         list(nl.minibatches(X, y[:3], 2))
 
 
 # ---- train_val_test_split ----------------------------------------------------------------------
 
+
 def test_train_val_test_split_sizes_and_disjoint_cover():
     X = np.arange(100, dtype=np.float64).reshape(50, 2)
     y = np.arange(50) % 3
-    X_tr, X_va, X_te, y_tr, y_va, y_te = nl.train_val_test_split(X, y, val_size=0.2, test_size=0.3, seed=4)
+    X_tr, X_va, X_te, y_tr, y_va, y_te = nl.train_val_test_split(
+        X, y, val_size=0.2, test_size=0.3, seed=4
+    )
     assert (len(X_tr), len(X_va), len(X_te)) == (25, 10, 15)
     rows = np.concatenate([X_tr[:, 0], X_va[:, 0], X_te[:, 0]])
     assert sorted(rows.tolist()) == X[:, 0].tolist()  # every sample exactly once
     for Xp, yp in ((X_tr, y_tr), (X_va, y_va), (X_te, y_te)):
-        np.testing.assert_array_equal(yp, (Xp[:, 0] // 2).astype(int) % 3)  # rows keep their labels
+        np.testing.assert_array_equal(
+            yp, (Xp[:, 0] // 2).astype(int) % 3
+        )  # rows keep their labels
     assert X_tr.dtype == X.dtype
 
 
 def test_train_val_test_split_test_part_matches_train_test_split():
     X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
     y = np.arange(40) % 2
-    _, _, X_te, _, _, y_te = nl.train_val_test_split(X, y, val_size=8, test_size=10, seed=7)
+    _, _, X_te, _, _, y_te = nl.train_val_test_split(
+        X, y, val_size=8, test_size=10, seed=7
+    )
     _, X_te2, _, y_te2 = nl.train_test_split(X, y, test_size=10, seed=7)
     np.testing.assert_array_equal(X_te, X_te2)
     np.testing.assert_array_equal(y_te, y_te2)
@@ -284,21 +350,25 @@ def test_train_val_test_split_test_part_matches_train_test_split():
 def test_train_val_test_split_stratified_keeps_class_shares():
     y = np.repeat([0, 1, 2], [60, 30, 10])
     X = np.zeros((100, 1))
-    _, _, _, y_tr, y_va, y_te = nl.train_val_test_split(X, y, val_size=0.2, test_size=0.2, seed=1,
-                                                        stratify=True)
+    _, _, _, y_tr, y_va, y_te = nl.train_val_test_split(
+        X, y, val_size=0.2, test_size=0.2, seed=1, stratify=True
+    )
     np.testing.assert_array_equal(np.bincount(y_te), [12, 6, 2])
     np.testing.assert_array_equal(np.bincount(y_va), [12, 6, 2])
     np.testing.assert_array_equal(np.bincount(y_tr), [36, 18, 6])
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"val_size": 0.5, "test_size": 0.5}, "leave none for training"),
-    ({"val_size": 0.0}, "val_size as a fraction must be in"),
-    ({"test_size": 30}, r"test_size must be in \[1, 9\]"),
-    ({"val_size": "0.2"}, "val_size must be a float fraction or an int count"),
-    ({"seed": -1}, "train_val_test_split: rng must be a non-negative integer"),
-    ({"rng": -1}, "train_val_test_split: rng must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"val_size": 0.5, "test_size": 0.5}, "leave none for training"),
+        ({"val_size": 0.0}, "val_size as a fraction must be in"),
+        ({"test_size": 30}, r"test_size must be in \[1, 9\]"),
+        ({"val_size": "0.2"}, "val_size must be a float fraction or an int count"),
+        ({"seed": -1}, "train_val_test_split: rng must be a non-negative integer"),
+        ({"rng": -1}, "train_val_test_split: rng must be a non-negative integer"),
+    ],
+)
 def test_train_val_test_split_rejects_bad_sizes(kwargs, match):
     X, y = np.zeros((10, 2)), np.zeros(10, dtype=int)
     with pytest.raises((ValueError, TypeError), match=match):
@@ -308,12 +378,13 @@ def test_train_val_test_split_rejects_bad_sizes(kwargs, match):
 # --------------------------------------------------------------------------------------------
 # kfold_indices (chapter 8: out-of-fold predictions)
 
+
 @pytest.mark.parametrize("n, k", [(10, 2), (17, 5), (1797, 5), (6, 6)])
 def test_kfold_partitions_the_samples(n, k):
     folds = nl.kfold_indices(np.zeros(n), n_splits=k, seed=3)
     assert len(folds) == k
     vals = np.concatenate([v for _, v in folds])
-    np.testing.assert_array_equal(np.sort(vals), np.arange(n))      # each sample once
+    np.testing.assert_array_equal(np.sort(vals), np.arange(n))  # each sample once
     sizes = [len(v) for _, v in folds]
     assert max(sizes) - min(sizes) <= 1
     for train, val in folds:
@@ -335,7 +406,7 @@ def test_kfold_is_seeded_and_shuffles():
     c = nl.kfold_indices(y, 4, seed=2)
     assert all(np.array_equal(u[1], v[1]) for u, v in zip(a, b))
     assert not all(np.array_equal(u[1], v[1]) for u, v in zip(a, c))
-    assert not np.array_equal(a[0][1], np.arange(10))                # not the first 10 rows
+    assert not np.array_equal(a[0][1], np.arange(10))  # not the first 10 rows
 
 
 def test_kfold_errors():
@@ -365,6 +436,11 @@ def test_rng_is_the_one_name_and_seed_still_works():
     assert sum(len(p) for p in parts[:3]) == 20
     folds = nl.kfold_indices(y, 4, rng=np.random.default_rng(0))
     assert sorted(np.concatenate([v for _, v in folds]).tolist()) == list(range(20))
-    assert nl.kfold_indices(y, 4, seed=5)[0][1].tolist() == nl.kfold_indices(y, 4, rng=5)[0][1].tolist()
+    assert (
+        nl.kfold_indices(y, 4, seed=5)[0][1].tolist()
+        == nl.kfold_indices(y, 4, rng=5)[0][1].tolist()
+    )
     acc = lambda t, p: float(np.mean(t == p))
-    assert nl.bootstrap_ci(acc, y, y[::-1], n_boot=50, seed=2) == nl.bootstrap_ci(acc, y, y[::-1], n_boot=50, rng=2)
+    assert nl.bootstrap_ci(acc, y, y[::-1], n_boot=50, seed=2) == nl.bootstrap_ci(
+        acc, y, y[::-1], n_boot=50, rng=2
+    )

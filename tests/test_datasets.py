@@ -1,4 +1,5 @@
 """Tests for nnlib.datasets: the 2-D toy generators and the digits loader."""
+
 import inspect
 
 import numpy as np
@@ -30,8 +31,11 @@ def test_generator_is_deterministic_per_seed(make):
     assert not np.array_equal(X1, X3)
 
 
-@pytest.mark.parametrize("make", [D.make_moons, D.make_circles, D.make_spirals, D.make_blobs],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "make",
+    [D.make_moons, D.make_circles, D.make_spirals, D.make_blobs],
+    ids=lambda f: f.__name__,
+)
 def test_generator_balances_classes_and_shuffles(make):
     _, y = make(101, seed=0)
     counts = np.bincount(y)
@@ -67,14 +71,18 @@ def test_make_spirals_classes_and_radius():
     assert set(np.unique(y)) == {0, 1, 2}
     r = np.hypot(*X.T)
     # From half the gap of 1.5 to 0.75 + 1.5 * turns * num_classes.
-    assert r.min() == pytest.approx(0.75) and r.max() == pytest.approx(0.75 + 1.5 * 1.5 * 3)
+    assert r.min() == pytest.approx(0.75) and r.max() == pytest.approx(
+        0.75 + 1.5 * 1.5 * 3
+    )
 
 
-@pytest.mark.parametrize("num_classes, turns", [(2, 1.5), (3, 1.5), (2, 0.5), (4, 2.25)])
+@pytest.mark.parametrize(
+    "num_classes, turns", [(2, 1.5), (3, 1.5), (2, 0.5), (4, 2.25)]
+)
 def test_make_spirals_arms_are_archimedean_and_one_gap_apart(num_classes, turns):
     X, y = D.make_spirals(400, noise=0.0, num_classes=num_classes, turns=turns)
     r = np.hypot(*X.T)
-    angle = np.arctan2(X[:, 0], X[:, 1])     # x = r sin t, y = r cos t
+    angle = np.arctan2(X[:, 0], X[:, 1])  # x = r sin t, y = r cos t
     # Arm c: t = 2 pi (r / (1.5 K) + c / K). So at any angle the radii of all the arms'
     # points differ by whole multiples of the gap 1.5: neighbouring arms are 1.5 apart.
     K = num_classes
@@ -117,31 +125,47 @@ def test_make_spirals_arms_stay_apart_at_the_playground_noise(noise, lowest, hig
 
 def test_make_spirals_num_classes_and_its_old_name_n_classes():
     new = D.make_spirals(90, noise=0.1, seed=3, num_classes=3)
-    for same in (D.make_spirals(90, noise=0.1, seed=3, n_classes=3),   # the old spelling
-                 D.make_spirals(90, 0.1, 3, 3),                         # positional
-                 D.make_spirals(90, 0.1, 3, 3, n_classes=3),            # both, agreeing
-                 D.make_spirals(90, noise=0.1, seed=3, num_classes=3, n_classes=3)):
+    for same in (
+        D.make_spirals(90, noise=0.1, seed=3, n_classes=3),  # the old spelling
+        D.make_spirals(90, 0.1, 3, 3),  # positional
+        D.make_spirals(90, 0.1, 3, 3, n_classes=3),  # both, agreeing
+        D.make_spirals(90, noise=0.1, seed=3, num_classes=3, n_classes=3),
+    ):
         np.testing.assert_array_equal(same[0], new[0])
         np.testing.assert_array_equal(same[1], new[1])
     assert set(np.unique(new[1])) == {0, 1, 2}
     params = inspect.signature(D.make_spirals).parameters
     assert "num_classes" in params and "n_classes" not in params
-    with pytest.raises(TypeError, match=r"make_spirals: got num_classes=2 and n_classes=3 \(its old name\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"make_spirals: got num_classes=2 and n_classes=3 \(its old name\)",
+    ):
         D.make_spirals(num_classes=2, n_classes=3)
-    with pytest.raises(TypeError, match="make_spirals: got num_classes=4 and n_classes=3"):
+    with pytest.raises(
+        TypeError, match="make_spirals: got num_classes=4 and n_classes=3"
+    ):
         D.make_spirals(90, 0.1, 3, 4, n_classes=3)
     # A bad value is reported under the name it was passed as.
-    with pytest.raises(ValueError, match="make_spirals: n_classes must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="make_spirals: n_classes must be a positive integer, got 0"
+    ):
         D.make_spirals(n_classes=0)
-    with pytest.raises(ValueError, match="make_spirals: num_classes must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="make_spirals: num_classes must be a positive integer, got 0"
+    ):
         D.make_spirals(num_classes=0)
-    with pytest.raises(TypeError, match="make_spirals: num_classes must be a positive integer, got 2.5"):
+    with pytest.raises(
+        TypeError, match="make_spirals: num_classes must be a positive integer, got 2.5"
+    ):
         D.make_spirals(num_classes=2.5, n_classes=2)
 
 
 def test_make_spirals_rejects_turns_that_are_not_positive():
     for turns in (0, -1.5):
-        with pytest.raises(ValueError, match=f"make_spirals: turns must be a positive number, got {turns}"):
+        with pytest.raises(
+            ValueError,
+            match=f"make_spirals: turns must be a positive number, got {turns}",
+        ):
             D.make_spirals(turns=turns)
 
 
@@ -160,14 +184,20 @@ def test_make_blobs_noise_free_points_sit_on_centres():
 @pytest.mark.parametrize("make", GENERATORS, ids=lambda f: f.__name__)
 def test_generator_rejects_bad_arguments(make):
     name = make.__name__
-    with pytest.raises(ValueError, match=rf"{name}: n_samples must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match=rf"{name}: n_samples must be a positive integer, got 0"
+    ):
         make(0)
-    with pytest.raises(ValueError, match=rf"{name}: noise must be a finite number >= 0, got -0.5"):
+    with pytest.raises(
+        ValueError, match=rf"{name}: noise must be a finite number >= 0, got -0.5"
+    ):
         make(10, noise=-0.5)
 
 
 def test_make_circles_rejects_bad_factor():
-    with pytest.raises(ValueError, match=r"make_circles: factor must be in \(0, 1\), got 1.5"):
+    with pytest.raises(
+        ValueError, match=r"make_circles: factor must be in \(0, 1\), got 1.5"
+    ):
         D.make_circles(10, factor=1.5)
 
 

@@ -1,5 +1,6 @@
 """The row helpers of the fast softmax and cross-entropy (nnlib/fast.py) must equal numpy's
 own reductions; they still import from nnlib.functional, where they used to live."""
+
 import numpy as np
 import pytest
 
@@ -14,7 +15,9 @@ def test_row_max_and_row_sum_match_numpy(k, dtype):
     assert m.shape == s.shape == (7, 1)
     assert m.dtype == s.dtype == dtype
     np.testing.assert_array_equal(m, z.max(axis=1, keepdims=True))
-    np.testing.assert_allclose(s, z.sum(axis=1, keepdims=True), rtol=1e-6 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(
+        s, z.sum(axis=1, keepdims=True), rtol=1e-6 if dtype == np.float32 else 1e-12
+    )
 
 
 def test_row_max_does_not_modify_its_input_and_propagates_nan():

@@ -1,11 +1,21 @@
 """Tests for nnlib.init: shapes, dtypes, seeding and the distributions' parameters."""
+
 import numpy as np
 import pytest
 
 import nnlib as nl
 
 I = nl.init
-ALL = [I.zeros, I.constant, I.normal, I.uniform, I.xavier_uniform, I.xavier_normal, I.he_uniform, I.he_normal]
+ALL = [
+    I.zeros,
+    I.constant,
+    I.normal,
+    I.uniform,
+    I.xavier_uniform,
+    I.xavier_normal,
+    I.he_uniform,
+    I.he_normal,
+]
 RANDOM = ALL[2:]
 
 
@@ -36,35 +46,53 @@ def test_zeros_and_constant_values():
 def test_formulas_match_the_generator_draws():
     # Each initializer is exactly one draw of its distribution from the given generator.
     r = lambda: np.random.default_rng(11)
-    np.testing.assert_array_equal(I.normal(3, 4, rng=11, mean=1.0, std=2.0), r().normal(1.0, 2.0, size=(3, 4)))
-    np.testing.assert_array_equal(I.uniform(3, 4, rng=11, low=-2, high=5), r().uniform(-2, 5, size=(3, 4)))
+    np.testing.assert_array_equal(
+        I.normal(3, 4, rng=11, mean=1.0, std=2.0), r().normal(1.0, 2.0, size=(3, 4))
+    )
+    np.testing.assert_array_equal(
+        I.uniform(3, 4, rng=11, low=-2, high=5), r().uniform(-2, 5, size=(3, 4))
+    )
     a = np.sqrt(6 / 7)
-    np.testing.assert_array_equal(I.xavier_uniform(3, 4, rng=11), r().uniform(-a, a, size=(3, 4)))
-    np.testing.assert_array_equal(I.xavier_normal(3, 4, rng=11, gain=2.0),
-                                  r().normal(0, 2.0 * np.sqrt(2 / 7), size=(3, 4)))
-    np.testing.assert_array_equal(I.he_uniform(3, 4, rng=11), r().uniform(-np.sqrt(2), np.sqrt(2), size=(3, 4)))
-    np.testing.assert_array_equal(I.he_normal(3, 4, rng=11), r().normal(0, np.sqrt(2 / 3), size=(3, 4)))
+    np.testing.assert_array_equal(
+        I.xavier_uniform(3, 4, rng=11), r().uniform(-a, a, size=(3, 4))
+    )
+    np.testing.assert_array_equal(
+        I.xavier_normal(3, 4, rng=11, gain=2.0),
+        r().normal(0, 2.0 * np.sqrt(2 / 7), size=(3, 4)),
+    )
+    np.testing.assert_array_equal(
+        I.he_uniform(3, 4, rng=11), r().uniform(-np.sqrt(2), np.sqrt(2), size=(3, 4))
+    )
+    np.testing.assert_array_equal(
+        I.he_normal(3, 4, rng=11), r().normal(0, np.sqrt(2 / 3), size=(3, 4))
+    )
 
 
-@pytest.mark.parametrize("f, fan_in, fan_out, bound", [
-    (I.xavier_uniform, 200, 300, np.sqrt(6 / 500)),
-    (I.he_uniform, 200, 300, np.sqrt(6 / 200)),
-    (lambda i, o, rng: I.uniform(i, o, rng=rng, low=-0.5, high=0.5), 200, 300, 0.5),
-])
+@pytest.mark.parametrize(
+    "f, fan_in, fan_out, bound",
+    [
+        (I.xavier_uniform, 200, 300, np.sqrt(6 / 500)),
+        (I.he_uniform, 200, 300, np.sqrt(6 / 200)),
+        (lambda i, o, rng: I.uniform(i, o, rng=rng, low=-0.5, high=0.5), 200, 300, 0.5),
+    ],
+)
 def test_uniform_initializers_bounds_and_variance(f, fan_in, fan_out, bound):
     W = f(fan_in, fan_out, rng=0)
     assert np.abs(W).max() <= bound
     assert np.abs(W).max() > 0.99 * bound  # the whole interval is used
     # Var of U(-a, a) is a^2 / 3; 60,000 samples pin it to within a few percent.
-    assert W.var() == pytest.approx(bound ** 2 / 3, rel=0.03)
+    assert W.var() == pytest.approx(bound**2 / 3, rel=0.03)
     assert W.mean() == pytest.approx(0, abs=0.01 * bound)
 
 
-@pytest.mark.parametrize("f, std", [
-    (I.xavier_normal, np.sqrt(2 / 500)),
-    (I.he_normal, np.sqrt(2 / 200)),
-    (I.normal, 1.0),
-])
+@pytest.mark.parametrize(
+    "f, std",
+    [
+        (I.xavier_normal, np.sqrt(2 / 500)),
+        (I.he_normal, np.sqrt(2 / 200)),
+        (I.normal, 1.0),
+    ],
+)
 def test_normal_initializers_std(f, std):
     W = f(200, 300, rng=0)
     assert W.std() == pytest.approx(std, rel=0.02)
@@ -88,11 +116,17 @@ def test_initializer_table_lists_every_function():
 @pytest.mark.parametrize("f", ALL, ids=lambda f: f.__name__)
 def test_bad_fans_raise(f):
     name = f.__name__
-    with pytest.raises(ValueError, match=rf"{name}: fan_in must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match=rf"{name}: fan_in must be a positive integer, got 0"
+    ):
         f(0, 3)
-    with pytest.raises(ValueError, match=rf"{name}: fan_out must be a positive integer, got -2"):
+    with pytest.raises(
+        ValueError, match=rf"{name}: fan_out must be a positive integer, got -2"
+    ):
         f(3, -2)
-    with pytest.raises(TypeError, match=rf"{name}: fan_in must be a positive integer, got 2.0"):
+    with pytest.raises(
+        TypeError, match=rf"{name}: fan_in must be a positive integer, got 2.0"
+    ):
         f(2.0, 3)
 
 

@@ -1,4 +1,5 @@
 """Tests for nnlib.layers: forward values, backward against finite differences, dtypes, errors."""
+
 import numpy as np
 import pytest
 
@@ -15,7 +16,9 @@ ACTIVATIONS = {
 LAYERS = {
     **ACTIVATIONS,
     "Dense": lambda: nl.Dense(4, 3, rng=0),
-    "Sequential": lambda: nl.Sequential(nl.Dense(4, 5, rng=0), nl.Tanh(), nl.Dense(5, 3, rng=1)),
+    "Sequential": lambda: nl.Sequential(
+        nl.Dense(4, 5, rng=0), nl.Tanh(), nl.Dense(5, 3, rng=1)
+    ),
 }
 
 
@@ -25,9 +28,12 @@ def _x(n=6, d=4, seed=0, dtype=np.float64):
 
 # ---------------------------------------------------------------- gradients
 
+
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_activation_inside_network_passes_gradcheck(name):
-    model = nl.Sequential(nl.Dense(4, 5, rng=0), ACTIVATIONS[name](), nl.Dense(5, 3, rng=1))
+    model = nl.Sequential(
+        nl.Dense(4, 5, rng=0), ACTIVATIONS[name](), nl.Dense(5, 3, rng=1)
+    )
     target = np.random.default_rng(1).normal(size=(6, 3))
     assert nl.gradcheck(model, nl.MSELoss(), _x(), target) < 1e-6
 
@@ -61,7 +67,7 @@ def test_dense_backward_hand_example():
     np.testing.assert_array_equal(layer(x), [[1.5, 1.5, 4.0], [-1.5, -1.5, 1.0]])
     g = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
     dx = layer.backward(g)
-    np.testing.assert_array_equal(layer.dW, x.T @ g)      # [[5, 2, -1], [-2, -1, 0]]
+    np.testing.assert_array_equal(layer.dW, x.T @ g)  # [[5, 2, -1], [-2, -1, 0]]
     np.testing.assert_array_equal(layer.dW, [[5.0, 2.0, -1.0], [-2.0, -1.0, 0.0]])
     np.testing.assert_array_equal(layer.db, [3.0, 1.0, -1.0])
     np.testing.assert_array_equal(dx, [[-2.0, -2.0], [4.0, 13.0]])
@@ -92,6 +98,7 @@ def test_backward_params_of_dense_matches_backward():
 
 # ---------------------------------------------------------------- forward values
 
+
 def test_activation_values_hand_examples():
     x = np.array([[-2.0, -0.5, 0.0, 0.5, 2.0]])
     np.testing.assert_array_equal(nl.ReLU()(x), [[0, 0, 0, 0.5, 2.0]])
@@ -105,14 +112,18 @@ def test_activation_values_hand_examples():
 def test_activation_derivative_hand_examples():
     x = np.array([[-1.0, 2.0]])
     g = np.array([[3.0, 5.0]])
-    relu = nl.ReLU(); relu(x)
+    relu = nl.ReLU()
+    relu(x)
     np.testing.assert_array_equal(relu.backward(g), [[0.0, 5.0]])
-    leaky = nl.LeakyReLU(0.2); leaky(x)
+    leaky = nl.LeakyReLU(0.2)
+    leaky(x)
     np.testing.assert_allclose(leaky.backward(g), [[0.6, 5.0]])
-    sig = nl.Sigmoid(); s = sig(x)
+    sig = nl.Sigmoid()
+    s = sig(x)
     np.testing.assert_allclose(sig.backward(g), g * s * (1 - s))
-    tanh = nl.Tanh(); t = tanh(x)
-    np.testing.assert_allclose(tanh.backward(g), g * (1 - t ** 2))
+    tanh = nl.Tanh()
+    t = tanh(x)
+    np.testing.assert_allclose(tanh.backward(g), g * (1 - t**2))
 
 
 def test_softmax_values():
@@ -135,13 +146,18 @@ def test_sigmoid_is_stable_for_large_inputs():
 
 # ---------------------------------------------------------------- dtypes
 
+
 @pytest.mark.parametrize("name", LAYERS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_forward_and_backward_keep_dtype(name, dtype):
     if name == "Dense":
         layer = nl.Dense(4, 3, rng=0, dtype=dtype)
     elif name == "Sequential":
-        layer = nl.Sequential(nl.Dense(4, 5, rng=0, dtype=dtype), nl.ReLU(), nl.Dense(5, 3, rng=1, dtype=dtype))
+        layer = nl.Sequential(
+            nl.Dense(4, 5, rng=0, dtype=dtype),
+            nl.ReLU(),
+            nl.Dense(5, 3, rng=1, dtype=dtype),
+        )
     else:
         layer = LAYERS[name]()
     x = _x(dtype=dtype)
@@ -156,6 +172,7 @@ def test_forward_and_backward_keep_dtype(name, dtype):
 
 # ---------------------------------------------------------------- structure
 
+
 def test_dense_shapes_and_initial_values():
     layer = nl.Dense(5, 2, rng=0)
     assert layer.W.shape == (5, 2) and layer.b.shape == (2,)
@@ -164,7 +181,11 @@ def test_dense_shapes_and_initial_values():
     assert layer.dW.shape == (5, 2) and layer.db.shape == (2,)
     assert layer.dtype == np.float64
     assert repr(layer) == "Dense(5 -> 2)"
-    assert layer.get_config() == {"in_features": 5, "out_features": 2, "dtype": "float64"}
+    assert layer.get_config() == {
+        "in_features": 5,
+        "out_features": 2,
+        "dtype": "float64",
+    }
 
 
 def test_dense_accepts_a_custom_init_function():
@@ -243,7 +264,9 @@ def test_custom_activation_subclass():
     model = nl.Sequential(nl.Dense(4, 5, rng=0), Square(), nl.Dense(5, 2, rng=1))
     target = np.random.default_rng(0).normal(size=(6, 2))
     assert nl.gradcheck(model, nl.MSELoss(), _x(), target) < 1e-6
-    with pytest.raises(RuntimeError, match=r"Square\(\).backward called before forward"):
+    with pytest.raises(
+        RuntimeError, match=r"Square\(\).backward called before forward"
+    ):
         Square().backward(np.zeros((1, 1)))
 
 
@@ -256,71 +279,110 @@ def test_base_layer_must_be_implemented():
 
 # ---------------------------------------------------------------- errors
 
+
 def test_dense_rejects_wrong_number_of_features():
-    with pytest.raises(ValueError, match=r"Dense\(64 -> 10\) expected input with 64 features, got 32"):
+    with pytest.raises(
+        ValueError, match=r"Dense\(64 -> 10\) expected input with 64 features, got 32"
+    ):
         nl.Dense(64, 10, rng=0)(np.zeros((5, 32)))
 
 
 def test_dense_rejects_1d_input_with_a_hint():
-    with pytest.raises(ValueError, match=r"Dense\(3 -> 2\) expected a 2-D input \(batch, 3\), got shape \(3,\); "
-                                         r"for one sample use x.reshape\(1, -1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Dense\(3 -> 2\) expected a 2-D input \(batch, 3\), got shape \(3,\); "
+        r"for one sample use x.reshape\(1, -1\)",
+    ):
         nl.Dense(3, 2, rng=0)(np.zeros(3))
 
 
 def test_dense_rejects_mismatched_or_integer_dtype():
     layer = nl.Dense(3, 2, rng=0)
-    with pytest.raises(TypeError, match=r"Dense\(3 -> 2\) has float64 weights but got float32 input"):
+    with pytest.raises(
+        TypeError, match=r"Dense\(3 -> 2\) has float64 weights but got float32 input"
+    ):
         layer(np.zeros((2, 3), dtype=np.float32))
-    with pytest.raises(TypeError, match=r"Dense\(3 -> 2\) expected float32 or float64 input, got int64"):
+    with pytest.raises(
+        TypeError, match=r"Dense\(3 -> 2\) expected float32 or float64 input, got int64"
+    ):
         layer(np.zeros((2, 3), dtype=np.int64))
-    with pytest.raises(TypeError, match=r"Dense\(3 -> 2\) expected a numpy array, got list"):
+    with pytest.raises(
+        TypeError, match=r"Dense\(3 -> 2\) expected a numpy array, got list"
+    ):
         layer([[0.0, 0.0, 0.0]])
 
 
 def test_dense_constructor_errors():
-    with pytest.raises(ValueError, match=r"Dense: in_features must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match=r"Dense: in_features must be a positive integer, got 0"
+    ):
         nl.Dense(0, 3)
     with pytest.raises(ValueError, match=r"unknown init 'glorot'; choose one of"):
         nl.Dense(2, 3, init="glorot")
-    with pytest.raises(TypeError, match=r"Dense\(2 -> 3\): dtype must be float32 or float64, got .*int32"):
+    with pytest.raises(
+        TypeError,
+        match=r"Dense\(2 -> 3\): dtype must be float32 or float64, got .*int32",
+    ):
         nl.Dense(2, 3, dtype=np.int32)
-    with pytest.raises(ValueError, match=r"init returned shape \(3, 2\), expected \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"init returned shape \(3, 2\), expected \(2, 3\)"
+    ):
         nl.Dense(2, 3, init=lambda i, o, rng=None, dtype=None: np.zeros((o, i)))
 
 
 def test_backward_errors():
-    with pytest.raises(RuntimeError, match=r"Dense\(2 -> 3\).backward called before forward"):
+    with pytest.raises(
+        RuntimeError, match=r"Dense\(2 -> 3\).backward called before forward"
+    ):
         nl.Dense(2, 3, rng=0).backward(np.zeros((1, 3)))
     with pytest.raises(RuntimeError, match=r"ReLU\(\).backward called before forward"):
         nl.ReLU().backward(np.zeros((1, 3)))
     layer = nl.Dense(2, 3, rng=0)
     layer(np.zeros((4, 2)))
-    with pytest.raises(ValueError, match=r"Dense\(2 -> 3\).backward expected grad_out of shape \(4, 3\) "
-                                         r"\(the shape of the forward output\), got \(4, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Dense\(2 -> 3\).backward expected grad_out of shape \(4, 3\) "
+        r"\(the shape of the forward output\), got \(4, 2\)",
+    ):
         layer.backward(np.zeros((4, 2)))
     tanh = nl.Tanh()
     tanh(np.zeros((4, 2)))
-    with pytest.raises(ValueError, match=r"Tanh\(\).backward expected grad_out of shape \(4, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"Tanh\(\).backward expected grad_out of shape \(4, 2\)"
+    ):
         tanh.backward(np.zeros((2, 4)))
 
 
 def test_sequential_rejects_non_layers():
-    with pytest.raises(TypeError, match=r"Sequential: argument 1 must be a Layer, .*did you forget the parentheses"):
+    with pytest.raises(
+        TypeError,
+        match=r"Sequential: argument 1 must be a Layer, .*did you forget the parentheses",
+    ):
         nl.Sequential(nl.Dense(2, 3), nl.ReLU)
-    with pytest.raises(TypeError, match=r"Sequential: argument 0 must be a Layer, got 3"):
+    with pytest.raises(
+        TypeError, match=r"Sequential: argument 0 must be a Layer, got 3"
+    ):
         nl.Sequential(3)
 
 
 def test_activation_argument_errors():
-    with pytest.raises(ValueError, match=r"LeakyReLU: alpha must be in \[0, 1\), got 1.5"):
+    with pytest.raises(
+        ValueError, match=r"LeakyReLU: alpha must be in \[0, 1\), got 1.5"
+    ):
         nl.LeakyReLU(1.5)
-    with pytest.raises(ValueError, match=r"Softmax\(\) expected a 2-D input \(batch, classes\), got shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Softmax\(\) expected a 2-D input \(batch, classes\), got shape \(3,\)",
+    ):
         nl.Softmax()(np.zeros(3))
-    with pytest.raises(TypeError, match=r"Sigmoid\(\) expected float32 or float64 input, got int64"):
+    with pytest.raises(
+        TypeError, match=r"Sigmoid\(\) expected float32 or float64 input, got int64"
+    ):
         nl.Sigmoid()(np.zeros((2, 2), dtype=np.int64))
 
 
 # ---- no silent traps: params view and validated setters ----------------------------------------
+
 
 def test_sequential_params_is_a_live_view_and_assignment_copies_in():
     model = nl.Sequential(nl.Dense(2, 3, rng=0), nl.ReLU(), nl.Dense(3, 2, rng=1))
@@ -335,12 +397,19 @@ def test_sequential_params_is_a_live_view_and_assignment_copies_in():
     assert model[0].W[0, 0] != 123.0
 
 
-@pytest.mark.parametrize("value, exc, match", [
-    (np.zeros((3, 2)), ValueError, r"expected shape \(2, 3\), got \(3, 2\)"),
-    (np.zeros((2, 3), dtype=np.float32), TypeError, "expected dtype float64, got float32"),
-    ([[0.0, 0.0, 0.0]] * 2, TypeError, "expected a numpy array"),
-    (np.full((2, 3), np.nan), ValueError, "NaN or inf"),
-])
+@pytest.mark.parametrize(
+    "value, exc, match",
+    [
+        (np.zeros((3, 2)), ValueError, r"expected shape \(2, 3\), got \(3, 2\)"),
+        (
+            np.zeros((2, 3), dtype=np.float32),
+            TypeError,
+            "expected dtype float64, got float32",
+        ),
+        ([[0.0, 0.0, 0.0]] * 2, TypeError, "expected a numpy array"),
+        (np.full((2, 3), np.nan), ValueError, "NaN or inf"),
+    ],
+)
 def test_weight_setters_validate_shape_dtype_and_values(value, exc, match):
     model = nl.Sequential(nl.Dense(2, 3, rng=0))
     before = model[0].W.copy()

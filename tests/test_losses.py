@@ -1,4 +1,5 @@
 """Tests for nnlib.losses: values on hand examples, gradients against finite differences, errors."""
+
 import numpy as np
 import pytest
 from sklearn.metrics import log_loss
@@ -17,12 +18,37 @@ def _cases():
     return [
         ("mse-2d", nl.MSELoss(), r.normal(size=(5, 3)), r.normal(size=(5, 3))),
         ("mse-1d", nl.MSELoss(), r.normal(size=5), r.normal(size=5)),
-        ("mse-column-vs-1d-target", nl.MSELoss(), r.normal(size=(5, 1)), r.normal(size=5)),
-        ("bce-hard", nl.BCELoss(), probs.copy(), r.integers(0, 2, size=(5, 1)).astype(float)),
+        (
+            "mse-column-vs-1d-target",
+            nl.MSELoss(),
+            r.normal(size=(5, 1)),
+            r.normal(size=5),
+        ),
+        (
+            "bce-hard",
+            nl.BCELoss(),
+            probs.copy(),
+            r.integers(0, 2, size=(5, 1)).astype(float),
+        ),
         ("bce-soft", nl.BCELoss(), probs.copy(), r.uniform(size=(5, 1))),
-        ("bce-1d-int-target", nl.BCELoss(), probs[:, 0].copy(), np.array([0, 1, 1, 0, 1])),
-        ("bce-logits-hard", nl.BCEWithLogitsLoss(), r.normal(scale=3, size=(5, 1)), np.array([0, 1, 1, 0, 1])),
-        ("bce-logits-soft", nl.BCEWithLogitsLoss(), r.normal(scale=3, size=(5, 2)), r.uniform(size=(5, 2))),
+        (
+            "bce-1d-int-target",
+            nl.BCELoss(),
+            probs[:, 0].copy(),
+            np.array([0, 1, 1, 0, 1]),
+        ),
+        (
+            "bce-logits-hard",
+            nl.BCEWithLogitsLoss(),
+            r.normal(scale=3, size=(5, 1)),
+            np.array([0, 1, 1, 0, 1]),
+        ),
+        (
+            "bce-logits-soft",
+            nl.BCEWithLogitsLoss(),
+            r.normal(scale=3, size=(5, 2)),
+            r.uniform(size=(5, 2)),
+        ),
         ("ce-labels", nl.CrossEntropyLoss(), logits.copy(), np.array([0, 3, 1, 1, 2])),
         ("ce-probabilities", nl.CrossEntropyLoss(), logits.copy(), soft),
     ]
@@ -41,11 +67,14 @@ def test_loss_gradient_matches_finite_differences(case):
     assert nl.relative_error(analytic, numeric) < 1e-7
 
 
-@pytest.mark.parametrize("make_loss, out, target", [
-    (nl.MSELoss, 3, rng(1).normal(size=(8, 3))),
-    (nl.CrossEntropyLoss, 3, rng(1).integers(0, 3, size=8)),
-    (nl.BCEWithLogitsLoss, 1, rng(1).integers(0, 2, size=8)),
-])
+@pytest.mark.parametrize(
+    "make_loss, out, target",
+    [
+        (nl.MSELoss, 3, rng(1).normal(size=(8, 3))),
+        (nl.CrossEntropyLoss, 3, rng(1).integers(0, 3, size=8)),
+        (nl.BCEWithLogitsLoss, 1, rng(1).integers(0, 2, size=8)),
+    ],
+)
 def test_loss_in_network_passes_gradcheck(make_loss, out, target):
     model = nl.Sequential(nl.Dense(4, 6, rng=0), nl.Tanh(), nl.Dense(6, out, rng=1))
     X = rng(2).normal(size=(8, 4))
@@ -53,30 +82,39 @@ def test_loss_in_network_passes_gradcheck(make_loss, out, target):
 
 
 def test_bce_loss_after_sigmoid_passes_gradcheck():
-    model = nl.Sequential(nl.Dense(4, 6, rng=0), nl.Tanh(), nl.Dense(6, 1, rng=1), nl.Sigmoid())
+    model = nl.Sequential(
+        nl.Dense(4, 6, rng=0), nl.Tanh(), nl.Dense(6, 1, rng=1), nl.Sigmoid()
+    )
     X, y = rng(2).normal(size=(8, 4)), rng(3).integers(0, 2, size=8)
     assert nl.gradcheck(model, nl.BCELoss(), X, y) < 1e-6
 
 
 # ---------------------------------------------------------------- values
 
+
 def test_mse_averages_over_all_elements():
     loss = nl.MSELoss()
     pred = np.array([[1.0, 2.0], [3.0, 4.0]])
     target = np.array([[0.0, 2.0], [3.0, 6.0]])
-    assert loss(pred, target) == 1.25  # (1 + 0 + 0 + 4) / 4, like torch's reduction="mean"
+    assert (
+        loss(pred, target) == 1.25
+    )  # (1 + 0 + 0 + 4) / 4, like torch's reduction="mean"
     np.testing.assert_array_equal(loss.backward(), [[0.5, 0.0], [0.0, -1.0]])
 
 
 def test_mse_column_output_with_1d_target_does_not_broadcast():
     loss = nl.MSELoss()
-    assert loss(np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 5.0])) == pytest.approx(4 / 3)
+    assert loss(
+        np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 5.0])
+    ) == pytest.approx(4 / 3)
     assert loss.backward().shape == (3, 1)
 
 
 def test_bce_hand_values_and_clamp():
     loss = nl.BCELoss()
-    assert loss(np.array([0.9, 0.2]), np.array([1.0, 0.0])) == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2)
+    assert loss(np.array([0.9, 0.2]), np.array([1.0, 0.0])) == pytest.approx(
+        -(np.log(0.9) + np.log(0.8)) / 2
+    )
     # PyTorch clamps log at -100: a certain, wrong prediction costs 100, not inf.
     assert loss(np.array([0.0, 1.0]), np.array([1.0, 1.0])) == pytest.approx(50.0)
     assert np.isfinite(loss.backward()).all()
@@ -102,7 +140,9 @@ def test_bce_with_logits_equals_bce_of_sigmoid():
 def test_bce_with_logits_is_exact_for_huge_logits():
     loss = nl.BCEWithLogitsLoss()
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        value = loss(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0]))
+        value = loss(
+            np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0])
+        )
     assert value == pytest.approx(500.0)  # (1000 + 1000 + 0 + 0) / 4
     np.testing.assert_allclose(loss.backward(), [0.25, -0.25, 0.0, 0.0])
 
@@ -114,14 +154,18 @@ def test_cross_entropy_hand_values():
     first = np.log(np.exp(1) + np.exp(2) + np.exp(3)) - 3
     assert value == pytest.approx((first + np.log(3)) / 2, rel=1e-14)
     s = np.exp(logits[0]) / np.exp(logits[0]).sum()
-    np.testing.assert_allclose(loss.backward(), [(s - [0, 0, 1]) / 2, [-1 / 3, 1 / 6, 1 / 6]])
+    np.testing.assert_allclose(
+        loss.backward(), [(s - [0, 0, 1]) / 2, [-1 / 3, 1 / 6, 1 / 6]]
+    )
 
 
 def test_cross_entropy_matches_sklearn_log_loss():
     logits = rng(8).normal(scale=2, size=(30, 4))
     y = rng(9).integers(0, 4, size=30)
     probs = nl.functional.softmax(logits)
-    assert nl.CrossEntropyLoss()(logits, y) == pytest.approx(log_loss(y, probs, labels=range(4)), rel=1e-10)
+    assert nl.CrossEntropyLoss()(logits, y) == pytest.approx(
+        log_loss(y, probs, labels=range(4)), rel=1e-10
+    )
 
 
 def test_cross_entropy_one_hot_targets_equal_label_targets():
@@ -142,6 +186,7 @@ def test_cross_entropy_is_exact_for_huge_logits():
 
 # ---------------------------------------------------------------- dtypes and labels
 
+
 @pytest.mark.parametrize("case", CASES)
 def test_loss_keeps_float32(case):
     loss, pred, target = CASES[case]
@@ -154,52 +199,89 @@ def test_loss_keeps_float32(case):
 def test_predicted_labels_and_classification_flag():
     assert not nl.MSELoss.is_classification
     assert nl.CrossEntropyLoss.is_classification and nl.BCELoss.is_classification
-    np.testing.assert_array_equal(nl.CrossEntropyLoss().predicted_labels(np.array([[0.1, 2.0], [3.0, -1.0]])), [1, 0])
-    np.testing.assert_array_equal(nl.BCELoss().predicted_labels(np.array([[0.7], [0.3]])), [1, 0])
-    np.testing.assert_array_equal(nl.BCEWithLogitsLoss().predicted_labels(np.array([0.2, -0.1])), [1, 0])
+    np.testing.assert_array_equal(
+        nl.CrossEntropyLoss().predicted_labels(np.array([[0.1, 2.0], [3.0, -1.0]])),
+        [1, 0],
+    )
+    np.testing.assert_array_equal(
+        nl.BCELoss().predicted_labels(np.array([[0.7], [0.3]])), [1, 0]
+    )
+    np.testing.assert_array_equal(
+        nl.BCEWithLogitsLoss().predicted_labels(np.array([0.2, -0.1])), [1, 0]
+    )
     with pytest.raises(TypeError, match="MSELoss is not a classification loss"):
         nl.MSELoss().predicted_labels(np.zeros((2, 1)))
 
 
 # ---------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("make_loss", [nl.MSELoss, nl.BCELoss, nl.BCEWithLogitsLoss, nl.CrossEntropyLoss])
+
+@pytest.mark.parametrize(
+    "make_loss", [nl.MSELoss, nl.BCELoss, nl.BCEWithLogitsLoss, nl.CrossEntropyLoss]
+)
 def test_backward_before_forward_raises(make_loss):
-    with pytest.raises(RuntimeError, match=rf"{make_loss.__name__}.backward called before the loss was computed"):
+    with pytest.raises(
+        RuntimeError,
+        match=rf"{make_loss.__name__}.backward called before the loss was computed",
+    ):
         make_loss().backward()
 
 
 def test_cross_entropy_rejects_bad_labels():
     logits = np.zeros((2, 3))
-    with pytest.raises(ValueError, match=r"CrossEntropyLoss: class labels must be in \[0, 3\), got 3"):
+    with pytest.raises(
+        ValueError, match=r"CrossEntropyLoss: class labels must be in \[0, 3\), got 3"
+    ):
         nl.CrossEntropyLoss()(logits, np.array([0, 3]))
-    with pytest.raises(ValueError, match=r"CrossEntropyLoss: class labels must be >= 0, got -1"):
+    with pytest.raises(
+        ValueError, match=r"CrossEntropyLoss: class labels must be >= 0, got -1"
+    ):
         nl.CrossEntropyLoss()(logits, np.array([-1, 0]))
-    with pytest.raises(ValueError, match=r"CrossEntropyLoss: target has 3 labels for 2 rows of logits"):
+    with pytest.raises(
+        ValueError, match=r"CrossEntropyLoss: target has 3 labels for 2 rows of logits"
+    ):
         nl.CrossEntropyLoss()(logits, np.array([0, 1, 2]))
-    with pytest.raises(TypeError, match=r"CrossEntropyLoss: target must hold integer class labels, got dtype float64"):
+    with pytest.raises(
+        TypeError,
+        match=r"CrossEntropyLoss: target must hold integer class labels, got dtype float64",
+    ):
         nl.CrossEntropyLoss()(logits, np.array([0.0, 1.0]))
 
 
 def test_shape_mismatch_is_reported_not_broadcast():
-    with pytest.raises(ValueError, match=r"MSELoss: target must have the shape of pred \(4, 2\), got \(4,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"MSELoss: target must have the shape of pred \(4, 2\), got \(4,\)",
+    ):
         nl.MSELoss()(np.zeros((4, 2)), np.zeros(4))
-    with pytest.raises(ValueError, match=r"CrossEntropyLoss: target must have the shape of pred \(2, 3\), got \(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"CrossEntropyLoss: target must have the shape of pred \(2, 3\), got \(2, 2\)",
+    ):
         nl.CrossEntropyLoss()(np.zeros((2, 3)), np.zeros((2, 2)))
 
 
 def test_binary_losses_reject_invalid_values():
-    with pytest.raises(ValueError, match=r"BCELoss: pred must be probabilities in \[0, 1\]; .*use BCEWithLogitsLoss"):
+    with pytest.raises(
+        ValueError,
+        match=r"BCELoss: pred must be probabilities in \[0, 1\]; .*use BCEWithLogitsLoss",
+    ):
         nl.BCELoss()(np.array([0.5, 1.5]), np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"BCEWithLogitsLoss: targets must be in \[0, 1\], got values in \[0.0, 2.0\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"BCEWithLogitsLoss: targets must be in \[0, 1\], got values in \[0.0, 2.0\]",
+    ):
         nl.BCEWithLogitsLoss()(np.array([0.5, 1.5]), np.array([0.0, 2.0]))
     with pytest.raises(ValueError, match=r"MSELoss: target contains NaN or inf"):
         nl.MSELoss()(np.zeros(2), np.array([0.0, np.nan]))
-    with pytest.raises(TypeError, match=r"MSELoss: pred must have dtype float32 or float64, got int64"):
+    with pytest.raises(
+        TypeError, match=r"MSELoss: pred must have dtype float32 or float64, got int64"
+    ):
         nl.MSELoss()(np.zeros(2, dtype=np.int64), np.zeros(2))
 
 
 # ---------------------------------------------------------------- the Loss base class
+
 
 def test_custom_loss_subclass_works_with_gradcheck():
     class L1Loss(nl.Loss):
@@ -215,7 +297,9 @@ def test_custom_loss_subclass_works_with_gradcheck():
     X, target = rng(0).normal(size=(5, 3)), rng(1).normal(size=(5, 2))
     assert nl.gradcheck(model, L1Loss(), X, target) < 1e-6
     assert repr(L1Loss()) == "L1Loss()"
-    with pytest.raises(RuntimeError, match=r"L1Loss.backward called before the loss was computed"):
+    with pytest.raises(
+        RuntimeError, match=r"L1Loss.backward called before the loss was computed"
+    ):
         L1Loss().backward()
 
 
@@ -228,14 +312,21 @@ def test_loss_base_class_must_be_implemented():
 
 # ---------------------------------------------------------------- nnlib.functional, the stable pieces
 
+
 def test_functional_values():
     F = nl.functional
     z = np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 5.0]])
     lse = np.log(np.exp(z).sum(axis=1))
     np.testing.assert_allclose(F.logsumexp(z, axis=1), lse, rtol=1e-15)
-    np.testing.assert_allclose(F.logsumexp(z, axis=1, keepdims=True), lse[:, None], rtol=1e-15)
-    np.testing.assert_allclose(F.logsumexp(z, axis=0), np.log(np.exp(z).sum(axis=0)), rtol=1e-15)
-    np.testing.assert_allclose(F.softmax(z), np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-14)
+    np.testing.assert_allclose(
+        F.logsumexp(z, axis=1, keepdims=True), lse[:, None], rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        F.logsumexp(z, axis=0), np.log(np.exp(z).sum(axis=0)), rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        F.softmax(z), np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-14
+    )
     np.testing.assert_allclose(F.log_softmax(z), np.log(F.softmax(z)), rtol=1e-12)
     x = np.array([-3.0, 0.0, 0.5])
     np.testing.assert_allclose(F.sigmoid(x), 1 / (1 + np.exp(-x)), rtol=1e-15)
@@ -248,7 +339,14 @@ def test_functional_is_stable_and_keeps_dtype():
         assert F.logsumexp(z, axis=1)[0] == 1000.0
         np.testing.assert_array_equal(F.softmax(z), [[1.0, 0.0, 0.0]])
         np.testing.assert_array_equal(F.log_softmax(z), [[0.0, -1000.0, -2000.0]])
-        np.testing.assert_array_equal(F.sigmoid(np.array([-1000.0, 1000.0])), [0.0, 1.0])
+        np.testing.assert_array_equal(
+            F.sigmoid(np.array([-1000.0, 1000.0])), [0.0, 1.0]
+        )
     z32 = z.astype(np.float32)
-    assert F.softmax(z32).dtype == F.log_softmax(z32).dtype == F.sigmoid(z32).dtype == np.float32
+    assert (
+        F.softmax(z32).dtype
+        == F.log_softmax(z32).dtype
+        == F.sigmoid(z32).dtype
+        == np.float32
+    )
     assert F.logsumexp(z32, axis=1).dtype == np.float32

@@ -8,6 +8,7 @@ Every notebook of the book (chapters, solutions, the pages beyond the library) i
   ``(chNN-exK)=`` has a matching ``(chNN-solK)=`` and the other way round, so the one-click links
   between an exercise and its solution cannot point at nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_FOLDERS = ("chapters", "solutions", "beyond")
-NOTEBOOKS = sorted(p for folder in BOOK_FOLDERS for p in (ROOT / folder).glob("*.ipynb"))
+NOTEBOOKS = sorted(
+    p for folder in BOOK_FOLDERS for p in (ROOT / folder).glob("*.ipynb")
+)
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 #: The widest code line the book's column shows without a sideways scroll bar.
 MAX_CODE_LINE = 88
@@ -40,16 +43,27 @@ def test_there_are_notebooks() -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_stored_without_outputs(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
-    assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them before committing"
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} have outputs; clear them before committing"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_code_fits_the_page_column(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    wide = [(i, line) for i, c in enumerate(nb.cells) if c.cell_type == "code"
-            for line in c.source.splitlines() if len(line) > MAX_CODE_LINE]
+    wide = [
+        (i, line)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for line in c.source.splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
     assert not wide, (
         f"{path.name}: {len(wide)} code lines are wider than {MAX_CODE_LINE} characters, e.g. "
         f"cell {wide[0][0]}: {wide[0][1]!r}"
@@ -59,7 +73,9 @@ def test_code_fits_the_page_column(path: Path) -> None:
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=_ids(CHAPTERS))
 def test_every_exercise_links_to_a_solution_and_back(chapter: Path) -> None:
     solutions = ROOT / "solutions" / chapter.name
-    assert solutions.is_file(), f"{chapter.name} has no solutions page {solutions.relative_to(ROOT)}"
+    assert solutions.is_file(), (
+        f"{chapter.name} has no solutions page {solutions.relative_to(ROOT)}"
+    )
     number = chapter.name[:2]
     exercises = set(re.findall(rf"^\(ch{number}-ex(\d+)\)=", _markdown(chapter), re.M))
     answers = set(re.findall(rf"^\(ch{number}-sol(\d+)\)=", _markdown(solutions), re.M))
@@ -70,7 +86,10 @@ def test_every_exercise_links_to_a_solution_and_back(chapter: Path) -> None:
     )
     chapter_md, solutions_md = _markdown(chapter), _markdown(solutions)
     for k in sorted(exercises):
-        assert f"(ch{number}-sol{k})" in chapter_md or f"<ch{number}-sol{k}>" in chapter_md, \
-            f"{chapter.name}: exercise {k} does not link to its solution"
-        assert f"(ch{number}-ex{k})" in solutions_md or \
-            f"<ch{number}-ex{k}>" in solutions_md, f"{solutions.name}: solution {k} does not link back"
+        assert (
+            f"(ch{number}-sol{k})" in chapter_md or f"<ch{number}-sol{k}>" in chapter_md
+        ), f"{chapter.name}: exercise {k} does not link to its solution"
+        assert (
+            f"(ch{number}-ex{k})" in solutions_md
+            or f"<ch{number}-ex{k}>" in solutions_md
+        ), f"{solutions.name}: solution {k} does not link back"

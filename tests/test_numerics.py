@@ -3,6 +3,7 @@
 Every computation here runs with numpy's floating-point errors turned into exceptions and
 RuntimeWarnings turned into errors, so "finite and no warning" is checked, not assumed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,10 +31,10 @@ def strict() -> Iterator[None]:
 
 def logits(dtype: type) -> np.ndarray:
     """Rows of extreme logits: one huge winner, ties at +-BIG, and mixed signs."""
-    return np.array([[BIG, -BIG, 0.0],
-                     [-BIG, -BIG, -BIG],
-                     [BIG, BIG, -BIG],
-                     [0.0, BIG, BIG / 2]], dtype=dtype)
+    return np.array(
+        [[BIG, -BIG, 0.0], [-BIG, -BIG, -BIG], [BIG, BIG, -BIG], [0.0, BIG, BIG / 2]],
+        dtype=dtype,
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -43,12 +44,18 @@ def test_softmax_family_at_huge_logits(dtype: type) -> None:
         s, ls, lse = F.softmax(z), F.log_softmax(z), F.logsumexp(z, axis=1)
     for a in (s, ls, lse):
         assert a.dtype == dtype and np.isfinite(a).all()
-    np.testing.assert_allclose(s, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0], [0, 1, 0]], atol=1e-7)
-    np.testing.assert_allclose(lse, [BIG, -BIG + np.log(3), BIG + np.log(2), BIG], rtol=1e-6)
+    np.testing.assert_allclose(
+        s, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0], [0, 1, 0]], atol=1e-7
+    )
+    np.testing.assert_allclose(
+        lse, [BIG, -BIG + np.log(3), BIG + np.log(2), BIG], rtol=1e-6
+    )
     np.testing.assert_allclose(ls[0], [0, -2 * BIG, -BIG], rtol=1e-6)
     # log_softmax near -1e4 carries an absolute rounding error of about eps * 1e4 (1e-3 in
     # float32), which exp turns into that relative error: the limit of the format, not a bug.
-    np.testing.assert_allclose(np.exp(ls), s, rtol=4 * np.finfo(dtype).eps * BIG, atol=1e-7)
+    np.testing.assert_allclose(
+        np.exp(ls), s, rtol=4 * np.finfo(dtype).eps * BIG, atol=1e-7
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -86,7 +93,9 @@ def test_bce_with_logits_at_huge_logits(dtype: type) -> None:
     # Right with full confidence costs 0, wrong costs |z|, and z = 0 costs log 2.
     assert value == pytest.approx((0 + 0 + BIG + BIG + np.log(2)) / 5, rel=1e-6)
     assert grad.dtype == dtype and np.isfinite(grad).all()
-    np.testing.assert_allclose(grad, np.array([[0], [0], [1], [-1], [-0.5]]) / 5, atol=1e-7)
+    np.testing.assert_allclose(
+        grad, np.array([[0], [0], [1], [-1], [-0.5]]) / 5, atol=1e-7
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -99,10 +108,17 @@ def test_sigmoid_saturates_without_overflow(dtype: type) -> None:
         back = layer.backward(np.ones_like(x))
     assert s.dtype == dtype and out.dtype == dtype and back.dtype == dtype
     assert s[0, 0] == 0 and s[0, -1] == 1 and s[0, 2] == 0.5
-    assert np.isfinite(back).all() and back[0, 0] == 0 and back[0, -1] == 0 and back[0, 2] == 0.25
+    assert (
+        np.isfinite(back).all()
+        and back[0, 0] == 0
+        and back[0, -1] == 0
+        and back[0, 2] == 0.25
+    )
     with strict():
-        probs = nl.predict_proba(nl.Sequential(nl.Dense(1, 1, init="constant", dtype=dtype)),
-                                 np.array([[BIG], [-BIG]], dtype=dtype) * 10)
+        probs = nl.predict_proba(
+            nl.Sequential(nl.Dense(1, 1, init="constant", dtype=dtype)),
+            np.array([[BIG], [-BIG]], dtype=dtype) * 10,
+        )
     np.testing.assert_array_equal(probs, [[0, 1], [1, 0]])
 
 
@@ -133,7 +149,9 @@ def test_bce_clamps_log_at_minus_100_like_pytorch(dtype: type) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_network_outputs_of_huge_magnitude_stay_finite_through_losses(dtype: type) -> None:
+def test_network_outputs_of_huge_magnitude_stay_finite_through_losses(
+    dtype: type,
+) -> None:
     # A network whose logits reach +-1e4 because of a large weight: the classification losses
     # and their gradients must stay finite (the 1e4 scale is representable in float32 too).
     model = nl.Sequential(nl.Dense(2, 2, init="zeros", dtype=dtype))
@@ -145,30 +163,53 @@ def test_network_outputs_of_huge_magnitude_stay_finite_through_losses(dtype: typ
         ce = nl.CrossEntropyLoss()
         value = ce(out, y)
         model.backward(ce.backward())
-    assert np.isfinite(value) and all(np.isfinite(p.grad).all() for p in model.parameters())
+    assert np.isfinite(value) and all(
+        np.isfinite(p.grad).all() for p in model.parameters()
+    )
 
 
 def diverging_run(dtype: type, loss_name: str) -> tuple[nl.Sequential, Exception]:
     X, y = nl.datasets.make_moons(200, noise=0.1, seed=0, dtype=dtype)
     k = 2 if loss_name == "ce" else 1
-    model = nl.Sequential(nl.Dense(2, 16, rng=0, dtype=dtype), nl.ReLU(), nl.Dense(16, 16, rng=1, dtype=dtype),
-                          nl.ReLU(), nl.Dense(16, k, rng=2, dtype=dtype))
+    model = nl.Sequential(
+        nl.Dense(2, 16, rng=0, dtype=dtype),
+        nl.ReLU(),
+        nl.Dense(16, 16, rng=1, dtype=dtype),
+        nl.ReLU(),
+        nl.Dense(16, k, rng=2, dtype=dtype),
+    )
     loss = nl.CrossEntropyLoss() if loss_name == "ce" else nl.MSELoss()
     target = y if loss_name == "ce" else y.reshape(-1, 1).astype(dtype)
     with warnings.catch_warnings():
         # A RuntimeWarning ("overflow in matmul") instead of our message would fail here.
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(FloatingPointError) as info:
-            nl.fit(model, loss, nl.SGD(model.parameters(), lr=100), X, target, epochs=50, progress=False)
+            nl.fit(
+                model,
+                loss,
+                nl.SGD(model.parameters(), lr=100),
+                X,
+                target,
+                epochs=50,
+                progress=False,
+            )
     return model, info.value
 
 
-@pytest.mark.parametrize("dtype, loss_name", [(np.float64, "mse"), (np.float32, "mse"), (np.float32, "ce")])
-def test_learning_rate_100_stops_with_the_divergence_message(dtype: type, loss_name: str) -> None:
+@pytest.mark.parametrize(
+    "dtype, loss_name", [(np.float64, "mse"), (np.float32, "mse"), (np.float32, "ce")]
+)
+def test_learning_rate_100_stops_with_the_divergence_message(
+    dtype: type, loss_name: str
+) -> None:
     model, error = diverging_run(dtype, loss_name)
     message = str(error)
     assert "diverged" in message
-    assert "smaller learning rate" in message and "lr=100" in message and "lr=10" in message
+    assert (
+        "smaller learning rate" in message
+        and "lr=100" in message
+        and "lr=10" in message
+    )
     # Training stopped, the dtype never changed on the way.
     assert all(p.value.dtype == dtype for p in model.parameters())
 
@@ -182,15 +223,25 @@ def test_divergence_detected_on_the_validation_data() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(FloatingPointError, match="validation"):
-            nl.fit(model, nl.MSELoss(), nl.SGD(model.parameters(), lr=1e-300), X * 1e-300, np.zeros((20, 1)),
-                   epochs=1, validation_data=(X_val, np.zeros((4, 1))), progress=False)
+            nl.fit(
+                model,
+                nl.MSELoss(),
+                nl.SGD(model.parameters(), lr=1e-300),
+                X * 1e-300,
+                np.zeros((20, 1)),
+                epochs=1,
+                validation_data=(X_val, np.zeros((4, 1))),
+                progress=False,
+            )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_standard_scaler_does_not_amplify_rounding_noise(dtype: type) -> None:
     # A column that is constant up to rounding (1e8 stored in float32 and back) must map to 0,
     # not to unit-variance noise.
-    col = (np.full(50, 1e8) + np.random.default_rng(0).normal(scale=1e-9, size=50)).astype(dtype)
+    col = (
+        np.full(50, 1e8) + np.random.default_rng(0).normal(scale=1e-9, size=50)
+    ).astype(dtype)
     X = np.column_stack([col, np.linspace(0, 1, 50).astype(dtype)])
     with strict():
         Z = nl.StandardScaler().fit_transform(X)
@@ -201,6 +252,10 @@ def test_standard_scaler_does_not_amplify_rounding_noise(dtype: type) -> None:
 
 def test_logsumexp_of_equal_huge_values() -> None:
     with strict():
-        assert F.logsumexp(np.array([BIG, BIG])) == pytest.approx(BIG + np.log(2), rel=1e-15)
-        assert F.logsumexp(np.array([-BIG, -BIG])) == pytest.approx(-BIG + np.log(2), rel=1e-15)
+        assert F.logsumexp(np.array([BIG, BIG])) == pytest.approx(
+            BIG + np.log(2), rel=1e-15
+        )
+        assert F.logsumexp(np.array([-BIG, -BIG])) == pytest.approx(
+            -BIG + np.log(2), rel=1e-15
+        )
         assert F.logsumexp(np.array([1e300, 1e300])) == 1e300

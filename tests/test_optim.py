@@ -4,6 +4,7 @@ The reference updates are written out element by element in plain Python floats,
 the pseudo-code published in PyTorch's docs for ``torch.optim.SGD`` (dampening=0,
 nesterov=False) and ``torch.optim.Adam`` (amsgrad=False, L2 weight decay added to the gradient).
 """
+
 import math
 
 import numpy as np
@@ -55,8 +56,8 @@ def adam_reference(w, grads, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
             g = g_t[i] + weight_decay * w[i]
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
-            m_hat = m[i] / (1 - b1 ** t)
-            v_hat = v[i] / (1 - b2 ** t)
+            m_hat = m[i] / (1 - b1**t)
+            v_hat = v[i] / (1 - b2**t)
             w[i] = w[i] - lr * m_hat / (math.sqrt(v_hat) + eps)
         out.append(list(w))
     return out
@@ -74,6 +75,7 @@ def run(make_opt, grads, dtype=np.float64):
 
 
 # ---------------------------------------------------------------- SGD
+
 
 def test_sgd_plain_literal_values():
     _, ws = run(lambda p: nl.SGD(p, lr=0.1), GRADS[:2])
@@ -94,15 +96,20 @@ def test_sgd_weight_decay_literal_values():
     assert [w[0] for w in ws] == pytest.approx([0.94, 0.8806], rel=1e-14)
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(lr=0.1),
-    dict(lr=0.05, momentum=0.9),
-    dict(lr=0.05, weight_decay=0.01),
-    dict(lr=0.2, momentum=0.5, weight_decay=0.1),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(lr=0.1),
+        dict(lr=0.05, momentum=0.9),
+        dict(lr=0.05, weight_decay=0.01),
+        dict(lr=0.2, momentum=0.5, weight_decay=0.1),
+    ],
+)
 def test_sgd_matches_pytorch_formula(kwargs):
     _, ws = run(lambda p: nl.SGD(p, **kwargs), GRADS)
-    np.testing.assert_allclose(ws, sgd_reference(W0, GRADS, **kwargs), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        ws, sgd_reference(W0, GRADS, **kwargs), rtol=1e-13, atol=1e-15
+    )
 
 
 def test_sgd_step_on_a_real_layer_is_w_minus_lr_grad():
@@ -121,15 +128,20 @@ def test_sgd_step_on_a_real_layer_is_w_minus_lr_grad():
 
 # ---------------------------------------------------------------- Adam
 
+
 def test_adam_constant_gradient_moves_lr_per_step():
     # With a constant gradient, m_hat = g and v_hat = g^2 every step, so each step is
     # lr * g / (|g| + eps): about lr in the direction of -sign(g).
     g = np.array([0.5, -4.0, 1e-3])
     _, ws = run(lambda p: nl.Adam(p, lr=0.1), [g] * 3)
-    np.testing.assert_allclose(ws[0], [0.9, -1.9, 0.2], atol=2e-6)  # eps matters only for tiny g
+    np.testing.assert_allclose(
+        ws[0], [0.9, -1.9, 0.2], atol=2e-6
+    )  # eps matters only for tiny g
     step = 0.1 * g / (np.abs(g) + 1e-8)
     for t in range(3):
-        np.testing.assert_allclose(ws[t], np.array(W0) - (t + 1) * step, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            ws[t], np.array(W0) - (t + 1) * step, rtol=1e-12, atol=1e-15
+        )
 
 
 def test_adam_first_step_literal_value():
@@ -139,14 +151,19 @@ def test_adam_first_step_literal_value():
     assert ws[0][0] == pytest.approx(1 - 0.01 * 0.5 / (0.5 + 1e-8), rel=1e-15)
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(lr=0.01),
-    dict(lr=0.1, betas=(0.8, 0.99), eps=1e-6),
-    dict(lr=0.05, weight_decay=0.1),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(lr=0.01),
+        dict(lr=0.1, betas=(0.8, 0.99), eps=1e-6),
+        dict(lr=0.05, weight_decay=0.1),
+    ],
+)
 def test_adam_matches_pytorch_formula(kwargs):
     layer, ws = run(lambda p: nl.Adam(p, **kwargs), GRADS)
-    np.testing.assert_allclose(ws, adam_reference(W0, GRADS, **kwargs), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        ws, adam_reference(W0, GRADS, **kwargs), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_adam_keeps_moment_estimates():
@@ -157,15 +174,24 @@ def test_adam_keeps_moment_estimates():
         opt.step()
     assert opt.t == 2
     np.testing.assert_allclose(opt.m[0], [0.9 * 0.1 * 1 + 0.1 * 3, 0.9 * 0.1 * -2])
-    np.testing.assert_allclose(opt.v[0], [0.999 * 0.001 * 1 + 0.001 * 9, 0.999 * 0.001 * 4])
+    np.testing.assert_allclose(
+        opt.v[0], [0.999 * 0.001 * 1 + 0.001 * 9, 0.999 * 0.001 * 4]
+    )
 
 
 def test_adam_updates_many_parameters_of_mixed_shapes_and_dtypes_independently():
     # Adam runs on one flat array per dtype: each parameter must still get its own update.
     rng = np.random.default_rng(0)
-    shapes_dtypes = [((2, 3), np.float64), ((3,), np.float32), ((1,), np.float64), ((4, 1), np.float32)]
+    shapes_dtypes = [
+        ((2, 3), np.float64),
+        ((3,), np.float32),
+        ((1,), np.float64),
+        ((4, 1), np.float32),
+    ]
     holders = [Holder(rng.normal(size=shape), dtype) for shape, dtype in shapes_dtypes]
-    opt = nl.Adam([p for h in holders for p in h.parameters()], lr=0.05, weight_decay=0.1)
+    opt = nl.Adam(
+        [p for h in holders for p in h.parameters()], lr=0.05, weight_decay=0.1
+    )
     starts = [h.w.astype(np.float64).ravel().tolist() for h in holders]
     grads = [[rng.normal(size=shape) for shape, _ in shapes_dtypes] for _ in range(4)]
     for step in grads:
@@ -173,7 +199,12 @@ def test_adam_updates_many_parameters_of_mixed_shapes_and_dtypes_independently()
             h.set_grad(g)
         opt.step()
     for j, (h, (shape, dtype)) in enumerate(zip(holders, shapes_dtypes)):
-        ref = adam_reference(starts[j], [step[j].ravel().tolist() for step in grads], lr=0.05, weight_decay=0.1)
+        ref = adam_reference(
+            starts[j],
+            [step[j].ravel().tolist() for step in grads],
+            lr=0.05,
+            weight_decay=0.1,
+        )
         assert h.w.dtype == dtype and h.w.shape == shape
         assert opt.m[j].shape == shape and opt.m[j].dtype == dtype
         tol = 1e-12 if dtype == np.float64 else 1e-5
@@ -182,10 +213,15 @@ def test_adam_updates_many_parameters_of_mixed_shapes_and_dtypes_independently()
 
 # ---------------------------------------------------------------- shared behaviour
 
-@pytest.mark.parametrize("make_opt", [
-    lambda p: nl.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
-    lambda p: nl.Adam(p, lr=0.1, weight_decay=0.01),
-], ids=["SGD", "Adam"])
+
+@pytest.mark.parametrize(
+    "make_opt",
+    [
+        lambda p: nl.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
+        lambda p: nl.Adam(p, lr=0.1, weight_decay=0.01),
+    ],
+    ids=["SGD", "Adam"],
+)
 def test_float32_parameters_stay_float32(make_opt):
     layer, ws = run(make_opt, GRADS, dtype=np.float32)
     _, ref = run(make_opt, GRADS, dtype=np.float64)
@@ -226,33 +262,48 @@ def test_optimizer_repr_and_base_class():
         nl.Optimizer(layer.parameters(), lr=0.1).step()
 
 
-@pytest.mark.parametrize("make_opt, name", [
-    (lambda p, lr: nl.SGD(p, lr=lr), "SGD"),
-    (lambda p, lr: nl.Adam(p, lr=lr), "Adam"),
-])
+@pytest.mark.parametrize(
+    "make_opt, name",
+    [
+        (lambda p, lr: nl.SGD(p, lr=lr), "SGD"),
+        (lambda p, lr: nl.Adam(p, lr=lr), "Adam"),
+    ],
+)
 def test_bad_learning_rate_raises(make_opt, name):
     params = Holder([1.0]).parameters()
-    with pytest.raises(ValueError, match=rf"{name}: lr must be a positive number, got 0"):
+    with pytest.raises(
+        ValueError, match=rf"{name}: lr must be a positive number, got 0"
+    ):
         make_opt(params, 0)
-    with pytest.raises(ValueError, match=rf"{name}: lr must be a positive number, got -0.1"):
+    with pytest.raises(
+        ValueError, match=rf"{name}: lr must be a positive number, got -0.1"
+    ):
         make_opt(params, -0.1)
-    with pytest.raises(TypeError, match=rf"{name}: lr must be a positive number, got '0.1'"):
+    with pytest.raises(
+        TypeError, match=rf"{name}: lr must be a positive number, got '0.1'"
+    ):
         make_opt(params, "0.1")
 
 
 def test_optimizer_argument_errors():
     params = Holder([1.0]).parameters()
-    with pytest.raises(ValueError, match=r"SGD: got an empty parameter list; pass model.parameters\(\)"):
+    with pytest.raises(
+        ValueError, match=r"SGD: got an empty parameter list; pass model.parameters\(\)"
+    ):
         nl.SGD([], lr=0.1)
     with pytest.raises(ValueError, match=r"Adam: got an empty parameter list"):
         nl.Adam(nl.ReLU().parameters())
-    with pytest.raises(TypeError, match=r"SGD: params must come from model.parameters\(\), got ndarray"):
+    with pytest.raises(
+        TypeError, match=r"SGD: params must come from model.parameters\(\), got ndarray"
+    ):
         nl.SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(ValueError, match=r"SGD: momentum must be in \[0, 1\), got 1.0"):
         nl.SGD(params, lr=0.1, momentum=1.0)
     with pytest.raises(ValueError, match=r"SGD: weight_decay must be .*>= 0, got -1"):
         nl.SGD(params, lr=0.1, weight_decay=-1)
-    with pytest.raises(ValueError, match=r"Adam: betas? must be in \[0, 1\), got .*1\.0"):
+    with pytest.raises(
+        ValueError, match=r"Adam: betas? must be in \[0, 1\), got .*1\.0"
+    ):
         nl.Adam(params, betas=(0.9, 1.0))
     with pytest.raises(ValueError, match=r"Adam: eps must be a positive number, got 0"):
         nl.Adam(params, eps=0)
@@ -262,10 +313,19 @@ def test_optimizer_argument_errors():
 
 FUSED_CASES = [
     ("SGD", lambda p, fused: nl.SGD(p, lr=0.1, fused=fused)),
-    ("SGD-momentum-wd", lambda p, fused: nl.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01, fused=fused)),
+    (
+        "SGD-momentum-wd",
+        lambda p, fused: nl.SGD(
+            p, lr=0.05, momentum=0.9, weight_decay=0.01, fused=fused
+        ),
+    ),
     ("Adam", lambda p, fused: nl.Adam(p, lr=0.01, fused=fused)),
-    ("Adam-wd", lambda p, fused: nl.Adam(p, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1,
-                                         fused=fused)),
+    (
+        "Adam-wd",
+        lambda p, fused: nl.Adam(
+            p, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, fused=fused
+        ),
+    ),
 ]
 
 
@@ -274,7 +334,11 @@ FUSED_CASES = [
 def test_fused_step_equals_the_readable_step_bit_for_bit(name, make, dtype):
     # The same elementwise _update on the flat arrays: identical floating-point operations.
     def train(fused):
-        model = nl.Sequential(nl.Dense(3, 5, rng=0, dtype=dtype), nl.Tanh(), nl.Dense(5, 2, rng=1, dtype=dtype))
+        model = nl.Sequential(
+            nl.Dense(3, 5, rng=0, dtype=dtype),
+            nl.Tanh(),
+            nl.Dense(5, 2, rng=1, dtype=dtype),
+        )
         opt = make(model.parameters(), fused)
         loss = nl.CrossEntropyLoss()
         rng = np.random.default_rng(2)
@@ -299,14 +363,20 @@ def test_fused_step_equals_the_readable_step_bit_for_bit(name, make, dtype):
 
 
 def test_fused_state_views_are_live_and_shaped_like_the_parameters():
-    holders = [Holder(np.ones((2, 3))), Holder(np.ones(3), np.float32), Holder(np.ones(1))]
+    holders = [
+        Holder(np.ones((2, 3))),
+        Holder(np.ones(3), np.float32),
+        Holder(np.ones(1)),
+    ]
     opt = nl.Adam([p for h in holders for p in h.parameters()], lr=0.1, fused=True)
     for h in holders:
         h.set_grad(np.ones_like(h.w, dtype=np.float64))
     opt.step()
     assert [m.shape for m in opt.m] == [(2, 3), (3,), (1,)]
     assert [m.dtype for m in opt.m] == [np.float64, np.float32, np.float64]
-    opt.m[0][...] = 5.0  # a view into the flat state: the change is seen by the next step
+    opt.m[0][...] = (
+        5.0  # a view into the flat state: the change is seen by the next step
+    )
     assert (opt._flat_groups[0].state["m"][:6] == 5.0).all()
 
 

@@ -13,6 +13,7 @@
   50 epochs) reproduces ``nnlib.viz.live.train_setup`` without anything exported from Python;
 - "Copy as nnlib code" gives code that runs and reproduces the page's losses.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,21 @@ import numpy as np
 import pytest
 
 import nnlib as nl
-from nnlib.viz._training import ACTIVATIONS, OPTIMIZERS, Trainer, build_mlp, build_optimizer
+from nnlib.viz._training import (
+    ACTIVATIONS,
+    OPTIMIZERS,
+    Trainer,
+    build_mlp,
+    build_optimizer,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "tools" / "offline_js" / "playground"
 NODE = shutil.which("node") or "/usr/bin/node"
 
-pytestmark = pytest.mark.skipif(not Path(NODE).exists(), reason="node is needed to run the playground's JavaScript")
+pytestmark = pytest.mark.skipif(
+    not Path(NODE).exists(), reason="node is needed to run the playground's JavaScript"
+)
 
 #: Runs ``nnlib.js``: reads a JSON list of tasks on stdin, writes a JSON list of results.
 RUNNER = r"""
@@ -127,8 +136,13 @@ process.stdout.write(JSON.stringify(out));
 
 def run_js(tasks: list[dict]) -> list[dict]:
     """Run ``tasks`` through nnlib.js under node, in one process."""
-    proc = subprocess.run([NODE, "-e", RUNNER, str(JS)], input=json.dumps(tasks), capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [NODE, "-e", RUNNER, str(JS)],
+        input=json.dumps(tasks),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, f"node failed:\n{proc.stderr[-4000:]}"
     return json.loads(proc.stdout)
 
@@ -140,25 +154,64 @@ LR = {"sgd": 0.5, "momentum": 0.1, "adam": 0.03}
 
 def _problem(dataset: str = "moons", n: int = 60, seed: int = 1):
     X, y = getattr(nl.datasets, f"make_{dataset}")(n, noise=0.2, seed=seed)
-    X_train, X_val, y_train, y_val = nl.train_test_split(X, y, test_size=0.3, seed=seed, stratify=True)
+    X_train, X_val, y_train, y_val = nl.train_test_split(
+        X, y, test_size=0.3, seed=seed, stratify=True
+    )
     scaler = nl.StandardScaler().fit(X_train)
-    return scaler.transform(X_train), y_train, scaler.transform(X_val), y_val, int(y.max()) + 1
+    return (
+        scaler.transform(X_train),
+        y_train,
+        scaler.transform(X_val),
+        y_val,
+        int(y.max()) + 1,
+    )
 
 
-def _case(activation: str, optimizer: str, lr: float, batch: int | None, epochs: int,
-          dataset: str = "moons", hidden: tuple[int, ...] = (16, 16)):
+def _case(
+    activation: str,
+    optimizer: str,
+    lr: float,
+    batch: int | None,
+    epochs: int,
+    dataset: str = "moons",
+    hidden: tuple[int, ...] = (16, 16),
+):
     """Train with nnlib; return the nnlib Trainer and the matching task for nnlib.js."""
     Z, y, Zv, yv, k = _problem(dataset)
     model = build_mlp(2, hidden, k, activation, seed=3, dtype=np.float64)
     dense = [layer for layer in model if isinstance(layer, nl.Dense)]
-    task = {"kind": "train", "hidden": list(hidden), "k": k, "activation": activation, "optimizer": optimizer,
-            "lr": lr, "batch": batch, "epochs": epochs, "X": Z.tolist(), "y": y.tolist(), "Xv": Zv.tolist(),
-            "yv": yv.tolist(), "W": [d.W.tolist() for d in dense], "b": [d.b.tolist() for d in dense]}
+    task = {
+        "kind": "train",
+        "hidden": list(hidden),
+        "k": k,
+        "activation": activation,
+        "optimizer": optimizer,
+        "lr": lr,
+        "batch": batch,
+        "epochs": epochs,
+        "X": Z.tolist(),
+        "y": y.tolist(),
+        "Xv": Zv.tolist(),
+        "yv": yv.tolist(),
+        "W": [d.W.tolist() for d in dense],
+        "b": [d.b.tolist() for d in dense],
+    }
     # The orders nnlib's Trainer will draw (its rng is default_rng(seed), used only for these).
     rng = np.random.default_rng(0)
-    task["perms"] = [rng.permutation(len(Z)).tolist() for _ in range(epochs)] if batch else []
-    trainer = Trainer(model, nl.CrossEntropyLoss(), build_optimizer(optimizer, model, lr), Z, y, Zv, yv,
-                      batch_size=batch, seed=0)
+    task["perms"] = (
+        [rng.permutation(len(Z)).tolist() for _ in range(epochs)] if batch else []
+    )
+    trainer = Trainer(
+        model,
+        nl.CrossEntropyLoss(),
+        build_optimizer(optimizer, model, lr),
+        Z,
+        y,
+        Zv,
+        yv,
+        batch_size=batch,
+        seed=0,
+    )
     trainer.run(epochs)
     return trainer, dense, task
 
@@ -166,13 +219,39 @@ def _case(activation: str, optimizer: str, lr: float, batch: int | None, epochs:
 def _compare(trainer, dense, result, where: str) -> None:
     js_losses = np.array([float(v) for v in result["losses"]])
     js_val = np.array([float(v) for v in result["val"]])
-    assert len(js_losses) == trainer.epoch, f"{where}: JS ran {len(js_losses)} epochs, nnlib {trainer.epoch}"
+    assert len(js_losses) == trainer.epoch, (
+        f"{where}: JS ran {len(js_losses)} epochs, nnlib {trainer.epoch}"
+    )
     # Measured: a few units in the last place (~1e-15) after 50 steps; sums run in another order.
-    np.testing.assert_allclose(js_losses, trainer.losses, rtol=1e-12, atol=1e-14, err_msg=f"{where}: train losses")
-    np.testing.assert_allclose(js_val, trainer.test_losses, rtol=1e-12, atol=1e-14, err_msg=f"{where}: val losses")
+    np.testing.assert_allclose(
+        js_losses,
+        trainer.losses,
+        rtol=1e-12,
+        atol=1e-14,
+        err_msg=f"{where}: train losses",
+    )
+    np.testing.assert_allclose(
+        js_val,
+        trainer.test_losses,
+        rtol=1e-12,
+        atol=1e-14,
+        err_msg=f"{where}: val losses",
+    )
     for i, d in enumerate(dense):
-        np.testing.assert_allclose(result["W"][i], d.W, rtol=1e-11, atol=1e-13, err_msg=f"{where}: W of Dense {i}")
-        np.testing.assert_allclose(result["b"][i], d.b, rtol=1e-11, atol=1e-13, err_msg=f"{where}: b of Dense {i}")
+        np.testing.assert_allclose(
+            result["W"][i],
+            d.W,
+            rtol=1e-11,
+            atol=1e-13,
+            err_msg=f"{where}: W of Dense {i}",
+        )
+        np.testing.assert_allclose(
+            result["b"][i],
+            d.b,
+            rtol=1e-11,
+            atol=1e-13,
+            err_msg=f"{where}: b of Dense {i}",
+        )
 
 
 def test_full_batch_training_matches_nnlib_for_every_activation_and_optimizer():
@@ -182,14 +261,20 @@ def test_full_batch_training_matches_nnlib_for_every_activation_and_optimizer():
     for (a, o), (trainer, dense, _), result in zip(cases, runs, results):
         assert trainer.epoch == 50 and trainer.diverged is None, (a, o)
         # The runs really train: a comparison of networks that stand still would prove little.
-        assert trainer.losses[-1] < 0.9 * trainer.losses[0] or a == "identity", (a, o, trainer.losses[::10])
+        assert trainer.losses[-1] < 0.9 * trainer.losses[0] or a == "identity", (
+            a,
+            o,
+            trainer.losses[::10],
+        )
         _compare(trainer, dense, result, f"{a} + {o}, full batch")
         assert result["diverged"] is None
 
 
 def test_mini_batch_training_matches_nnlib():
     # 42 training points in batches of 16: 3 steps an epoch, 51 steps in 17 epochs; blobs: 3 classes.
-    cases = [("tanh", o, 16, "moons") for o in OPTIMIZERS] + [("leaky_relu", "adam", 8, "blobs")]
+    cases = [("tanh", o, 16, "moons") for o in OPTIMIZERS] + [
+        ("leaky_relu", "adam", 8, "blobs")
+    ]
     runs = [_case(a, o, LR[o], b, 17, dataset=d) for a, o, b, d in cases]
     results = run_js([task for _, _, task in runs])
     for case, (trainer, dense, _), result in zip(cases, runs, results):
@@ -199,11 +284,17 @@ def test_mini_batch_training_matches_nnlib():
 def test_an_epoch_spread_over_frames_is_the_same_epoch():
     (result,) = run_js([{"kind": "budget", "epochs": 4}])
     whole, spread = result
-    assert whole["calls"] == 1 and spread["calls"] >= 4 * 13 - 4  # 13 batches of 16 an epoch
+    assert (
+        whole["calls"] == 1 and spread["calls"] >= 4 * 13 - 4
+    )  # 13 batches of 16 an epoch
     assert spread["steps"] == whole["steps"] == 4 * 13
     # The validation pass too is spread (64 rows at a time): the same numbers either way.
     assert spread["losses"] == whole["losses"] and spread["W"] == whole["W"]
-    assert spread["val"] == whole["val"] and spread["acc"] == whole["acc"] and len(whole["val"]) == 4
+    assert (
+        spread["val"] == whole["val"]
+        and spread["acc"] == whole["acc"]
+        and len(whole["val"]) == 4
+    )
 
 
 def test_divergence_is_reported_at_the_same_epoch():
@@ -219,6 +310,7 @@ def test_divergence_is_reported_at_the_same_epoch():
 
 # ---- random numbers, data, split, weights: numpy's and nnlib's ---------------------------------
 
+
 def _floats(values) -> np.ndarray:
     return np.array([float(v) for v in values])
 
@@ -228,15 +320,24 @@ def test_generator_is_numpys_default_rng(seed):
     # Interleaved, as nnlib draws: normals (64-bit draws), then shuffles (32-bit halves, numpy
     # keeps the unused half for the next call), then uniforms, then more of each.
     # 20000 normals: the ziggurat's rare branches (the wedges, the tail beyond 3.65) occur too.
-    draws = [["normal", 20000], ["perm", 301], ["random", 100], ["perm", 7], ["uniform", 50], ["normal", 3],
-             ["perm", 1000]]
+    draws = [
+        ["normal", 20000],
+        ["perm", 301],
+        ["random", 100],
+        ["perm", 7],
+        ["uniform", 50],
+        ["normal", 3],
+        ["perm", 1000],
+    ]
     (result,) = run_js([{"kind": "rng", "seed": seed, "draws": draws}])
     rng = np.random.default_rng(seed)
     for (what, k), got in zip(draws, result):
         if what == "perm":
             assert got == rng.permutation(k).tolist(), (what, k)
         elif what == "normal":
-            np.testing.assert_allclose(_floats(got), rng.standard_normal(k), rtol=1e-13, atol=1e-14)
+            np.testing.assert_allclose(
+                _floats(got), rng.standard_normal(k), rtol=1e-13, atol=1e-14
+            )
         elif what == "random":
             np.testing.assert_array_equal(_floats(got), rng.random(k))
         else:
@@ -246,7 +347,12 @@ def test_generator_is_numpys_default_rng(seed):
 @pytest.mark.parametrize("n, noise", [(20, 0.0), (301, 0.3), (1000, 1.0)])
 def test_data_sets_are_nnlibs_for_the_same_seed(n, noise):
     names = ["moons", "circles", "spirals", "xor", "blobs"]
-    results = run_js([{"kind": "data", "name": name, "n": n, "noise": noise, "seed": 5} for name in names])
+    results = run_js(
+        [
+            {"kind": "data", "name": name, "n": n, "noise": noise, "seed": 5}
+            for name in names
+        ]
+    )
     for name, result in zip(names, results):
         X, y = getattr(nl.datasets, f"make_{name}")(n, noise=noise, seed=5)
         np.testing.assert_allclose(result["X"], X, rtol=0, atol=1e-12, err_msg=name)
@@ -255,15 +361,30 @@ def test_data_sets_are_nnlibs_for_the_same_seed(n, noise):
 
 @pytest.mark.parametrize("num_classes, turns", [(3, 1.5), (2, 0.5), (5, 2.25)])
 def test_spirals_with_more_arms_and_turns_are_nnlibs(num_classes, turns):
-    (result,) = run_js([{"kind": "data", "name": "spirals", "n": 257, "noise": 0.2, "seed": 1,
-                         "args": [num_classes, turns]}])
-    X, y = nl.datasets.make_spirals(257, noise=0.2, seed=1, num_classes=num_classes, turns=turns)
+    (result,) = run_js(
+        [
+            {
+                "kind": "data",
+                "name": "spirals",
+                "n": 257,
+                "noise": 0.2,
+                "seed": 1,
+                "args": [num_classes, turns],
+            }
+        ]
+    )
+    X, y = nl.datasets.make_spirals(
+        257, noise=0.2, seed=1, num_classes=num_classes, turns=turns
+    )
     np.testing.assert_allclose(result["X"], X, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(result["y"], y)
 
 
 def test_seeded_and_repeatable():
-    tasks = [{"kind": "data", "name": "moons", "n": 50, "noise": 0.2, "seed": s} for s in (0, 0, 1)]
+    tasks = [
+        {"kind": "data", "name": "moons", "n": 50, "noise": 0.2, "seed": s}
+        for s in (0, 0, 1)
+    ]
     a, b, c = run_js(tasks)
     assert a == b and a["X"] != c["X"]
 
@@ -274,11 +395,25 @@ def test_split_and_scaler_are_nnlibs():
     # (half to even: 2 and 4) differs from rounding half up (2 and 5).
     X2, y2 = X[:20], np.repeat([0, 1], [5, 15])
     cases = [(X, y, 4), (X2, y2, 0)]
-    results = run_js([{"kind": "split", "X": A.tolist(), "y": b.tolist(), "test_size": 0.3, "seed": s}
-                      for A, b, s in cases])
+    results = run_js(
+        [
+            {
+                "kind": "split",
+                "X": A.tolist(),
+                "y": b.tolist(),
+                "test_size": 0.3,
+                "seed": s,
+            }
+            for A, b, s in cases
+        ]
+    )
     for (A, b, s), result in zip(cases, results):
-        _, _, y_train, y_val = nl.train_test_split(A, b, test_size=0.3, seed=s, stratify=True)
-        assert result["yTrain"] == y_train.tolist() and result["yTest"] == y_val.tolist()
+        _, _, y_train, y_val = nl.train_test_split(
+            A, b, test_size=0.3, seed=s, stratify=True
+        )
+        assert (
+            result["yTrain"] == y_train.tolist() and result["yTest"] == y_val.tolist()
+        )
     assert results[1]["yTest"].count(1) == 4
     scaler = nl.StandardScaler().fit(X)
     np.testing.assert_allclose(results[0]["mean"], scaler.mean_, rtol=1e-12)
@@ -287,32 +422,74 @@ def test_split_and_scaler_are_nnlibs():
 
 
 def test_initial_weights_are_nnlibs():
-    cases = [("relu", (16, 16), 2, 0), ("tanh", (8,), 3, 5), ("sigmoid", (), 2, 1), ("leaky_relu", (256, 4), 2, 9)]
-    results = run_js([{"kind": "init", "hidden": list(h), "k": k, "activation": a, "seed": s} for a, h, k, s in cases])
+    cases = [
+        ("relu", (16, 16), 2, 0),
+        ("tanh", (8,), 3, 5),
+        ("sigmoid", (), 2, 1),
+        ("leaky_relu", (256, 4), 2, 9),
+    ]
+    results = run_js(
+        [
+            {"kind": "init", "hidden": list(h), "k": k, "activation": a, "seed": s}
+            for a, h, k, s in cases
+        ]
+    )
     for (a, h, k, s), result in zip(cases, results):
         dense = [d for d in build_mlp(2, h, k, a, seed=s) if isinstance(d, nl.Dense)]
         assert len(result["W"]) == len(dense)
         for w, d in zip(result["W"], dense):
-            np.testing.assert_allclose(w, d.W, rtol=1e-13, atol=1e-15, err_msg=f"{a} {h}")
+            np.testing.assert_allclose(
+                w, d.W, rtol=1e-13, atol=1e-15, err_msg=f"{a} {h}"
+            )
 
 
-RUNS = [({"dataset": "moons"}, 50),
-        ({"dataset": "spirals", "noise": 0.1, "hidden": "8, 8", "activation": "tanh", "optimizer": "momentum",
-          "lr": 0.1, "batch": 16, "seed": 3}, 12),
-        ({"dataset": "blobs", "samples": 200, "hidden": "6", "activation": "sigmoid", "optimizer": "sgd",
-          "lr": 0.3, "batch": 32, "seed": 1}, 20)]
+RUNS = [
+    ({"dataset": "moons"}, 50),
+    (
+        {
+            "dataset": "spirals",
+            "noise": 0.1,
+            "hidden": "8, 8",
+            "activation": "tanh",
+            "optimizer": "momentum",
+            "lr": 0.1,
+            "batch": 16,
+            "seed": 3,
+        },
+        12,
+    ),
+    (
+        {
+            "dataset": "blobs",
+            "samples": 200,
+            "hidden": "6",
+            "activation": "sigmoid",
+            "optimizer": "sgd",
+            "lr": 0.3,
+            "batch": 32,
+            "seed": 1,
+        },
+        20,
+    ),
+]
 
 
 def test_a_page_run_is_nnlibs_run_from_the_same_seed():
     """Nothing exported: the page's data, split, weights and batches come from its own seed."""
     from nnlib.viz import live
 
-    results = run_js([{"kind": "run", "setup": live.setup_query(**s), "epochs": e} for s, e in RUNS])
+    results = run_js(
+        [{"kind": "run", "setup": live.setup_query(**s), "epochs": e} for s, e in RUNS]
+    )
     for (setup, epochs), result in zip(RUNS, results):
         trainer, data = live.train_setup(epochs, **setup)
         np.testing.assert_allclose(result["XTrain"], data["X_train"], atol=1e-12)
-        np.testing.assert_allclose(_floats(result["losses"]), trainer.losses, rtol=1e-9, err_msg=str(setup))
-        np.testing.assert_allclose(_floats(result["val"]), trainer.test_losses, rtol=1e-9, err_msg=str(setup))
+        np.testing.assert_allclose(
+            _floats(result["losses"]), trainer.losses, rtol=1e-9, err_msg=str(setup)
+        )
+        np.testing.assert_allclose(
+            _floats(result["val"]), trainer.test_losses, rtol=1e-9, err_msg=str(setup)
+        )
         dense = [d for d in trainer.model if isinstance(d, nl.Dense)]
         for w, d in zip(result["W"], dense):
             np.testing.assert_allclose(w, d.W, rtol=1e-8, atol=1e-11)
@@ -321,42 +498,88 @@ def test_a_page_run_is_nnlibs_run_from_the_same_seed():
 def test_copied_code_reproduces_the_page_run():
     from nnlib.viz import live
 
-    results = run_js([{"kind": "run", "setup": live.setup_query(**s), "epochs": e} for s, e in RUNS])
-    for (setup, epochs), result in zip(RUNS, results):
+    results = run_js(
+        [{"kind": "run", "setup": live.setup_query(**s), "epochs": e} for s, e in RUNS]
+    )
+    for (setup, _epochs), result in zip(RUNS, results):
         namespace: dict = {}
         exec(compile(result["code"], "<copied nnlib code>", "exec"), namespace)  # noqa: S102 - the code under test
         history = namespace["history"]
-        np.testing.assert_allclose(history.loss, _floats(result["losses"]), rtol=1e-9, err_msg=str(setup))
-        np.testing.assert_allclose(history.val_loss, _floats(result["val"]), rtol=1e-9, err_msg=str(setup))
+        np.testing.assert_allclose(
+            history.loss, _floats(result["losses"]), rtol=1e-9, err_msg=str(setup)
+        )
+        np.testing.assert_allclose(
+            history.val_loss, _floats(result["val"]), rtol=1e-9, err_msg=str(setup)
+        )
 
 
 # ---- settings and "Copy as nnlib code" -----------------------------------------------------------
 
+
 def test_settings_round_trip_and_bad_values_are_ignored():
-    good, bad = run_js([
-        {"kind": "setup", "text": "dataset=spirals&noise=0.35&samples=500&hidden=8,%208&activation=tanh"
-                                  "&optimizer=momentum&lr=0.3&batch=16&seed=7"},
-        {"kind": "setup", "text": "dataset=mnist&noise=5&samples=3&hidden=0&activation=gelu&lr=-1&batch=7"},
-    ])
-    assert good["settings"] == {"dataset": "spirals", "noise": 0.35, "samples": 500, "hidden": "8, 8",
-                                "activation": "tanh", "optimizer": "momentum", "lr": 0.3, "batch": 16, "seed": 7}
+    good, bad = run_js(
+        [
+            {
+                "kind": "setup",
+                "text": "dataset=spirals&noise=0.35&samples=500&hidden=8,%208&activation=tanh"
+                "&optimizer=momentum&lr=0.3&batch=16&seed=7",
+            },
+            {
+                "kind": "setup",
+                "text": "dataset=mnist&noise=5&samples=3&hidden=0&activation=gelu&lr=-1&batch=7",
+            },
+        ]
+    )
+    assert good["settings"] == {
+        "dataset": "spirals",
+        "noise": 0.35,
+        "samples": 500,
+        "hidden": "8, 8",
+        "activation": "tanh",
+        "optimizer": "momentum",
+        "lr": 0.3,
+        "batch": 16,
+        "seed": 7,
+    }
     (again,) = run_js([{"kind": "setup", "text": good["text"]}])
     assert again["settings"] == good["settings"]
     # Every bad value falls back to the Python Playground's default.
-    assert bad["settings"] == {"dataset": "moons", "noise": 0.2, "samples": 300, "hidden": "16, 16",
-                               "activation": "relu", "optimizer": "adam", "lr": 0.03, "batch": 0, "seed": 0}
+    assert bad["settings"] == {
+        "dataset": "moons",
+        "noise": 0.2,
+        "samples": 300,
+        "hidden": "16, 16",
+        "activation": "relu",
+        "optimizer": "adam",
+        "lr": 0.03,
+        "batch": 0,
+        "seed": 0,
+    }
 
 
 CODE_CASES = [
     ("dataset=moons", [], 40),
     ("dataset=xor&hidden=&optimizer=sgd&lr=0.3&seed=2", [], 30),
-    ("dataset=blobs&hidden=8&activation=leaky_relu&optimizer=momentum&lr=0.01&batch=16", [[0.5, 0.25, 2]], 20),
-    ("dataset=circles&noise=0.1&samples=200&hidden=12,6&activation=tanh&batch=32", [[0.0, 0.0, 1], [1.2, -1, 0]], 25),
+    (
+        "dataset=blobs&hidden=8&activation=leaky_relu&optimizer=momentum&lr=0.01&batch=16",
+        [[0.5, 0.25, 2]],
+        20,
+    ),
+    (
+        "dataset=circles&noise=0.1&samples=200&hidden=12,6&activation=tanh&batch=32",
+        [[0.0, 0.0, 1], [1.2, -1, 0]],
+        25,
+    ),
 ]
 
 
 def test_copied_nnlib_code_runs_and_builds_the_setup():
-    results = run_js([{"kind": "code", "setup": s, "added": added, "epochs": e} for s, added, e in CODE_CASES])
+    results = run_js(
+        [
+            {"kind": "code", "setup": s, "added": added, "epochs": e}
+            for s, added, e in CODE_CASES
+        ]
+    )
     for (setup, added, epochs), result in zip(CODE_CASES, results):
         code = result["code"]
         assert all(len(line) <= 88 for line in code.splitlines()), code
@@ -366,23 +589,41 @@ def test_copied_nnlib_code_runs_and_builds_the_setup():
         settings = dict(p.split("=") for p in setup.split("&"))
         hidden = [int(h) for h in settings.get("hidden", "16,16").split(",") if h]
         k = 3 if settings["dataset"] == "blobs" else 2
-        assert [(d.in_features, d.out_features) for d in model if isinstance(d, nl.Dense)] == \
-            list(zip([2, *hidden], [*hidden, k]))
-        act = {"relu": nl.ReLU, "tanh": nl.Tanh, "leaky_relu": nl.LeakyReLU}[settings.get("activation", "relu")]
+        assert [
+            (d.in_features, d.out_features) for d in model if isinstance(d, nl.Dense)
+        ] == list(zip([2, *hidden], [*hidden, k]))
+        act = {"relu": nl.ReLU, "tanh": nl.Tanh, "leaky_relu": nl.LeakyReLU}[
+            settings.get("activation", "relu")
+        ]
         assert all(isinstance(layer, act) for layer in model.layers[1::2])
-        assert len(namespace["Z_train"]) + len(namespace["Z_val"]) == int(settings.get("samples", 300)) + len(added)
+        assert len(namespace["Z_train"]) + len(namespace["Z_val"]) == int(
+            settings.get("samples", 300)
+        ) + len(added)
         assert history.epochs == epochs and history.loss[-1] < history.loss[0]
         assert len(history.val_loss) == epochs
 
 
 # ---- the embed (nnlib.viz.live) ------------------------------------------------------------------
 
+
 def test_python_setup_reaches_the_page_unchanged():
     from nnlib.viz import live
 
-    setups = [{}, {"dataset": "xor", "hidden": ""},
-              {"dataset": "spirals", "noise": 0.35, "samples": 500, "hidden": "8, 8", "activation": "tanh",
-               "optimizer": "momentum", "lr": 0.3, "batch": 16, "seed": 7}]
+    setups = [
+        {},
+        {"dataset": "xor", "hidden": ""},
+        {
+            "dataset": "spirals",
+            "noise": 0.35,
+            "samples": 500,
+            "hidden": "8, 8",
+            "activation": "tanh",
+            "optimizer": "momentum",
+            "lr": 0.3,
+            "batch": 16,
+            "seed": 7,
+        },
+    ]
     results = run_js([{"kind": "setup", "text": live.setup_query(**s)} for s in setups])
     for setup, result in zip(setups, results):
         assert result["settings"] == live.check_setup(**setup)
@@ -393,13 +634,21 @@ def test_embed_is_one_markdown_cell_with_a_fallback_image():
 
     text = live.embed("playground-xor", "../img.png", dataset="xor", hidden="")
     lines = text.splitlines()
-    assert lines[0] == '<div class="nnbook-playground" id="playground-xor" data-setup="dataset=xor&amp;hidden=">'
-    assert lines[-1] == "</div>" and "![The playground trained on xor (static picture)](../img.png)" in lines
+    assert (
+        lines[0]
+        == '<div class="nnbook-playground" id="playground-xor" data-setup="dataset=xor&amp;hidden=">'
+    )
+    assert (
+        lines[-1] == "</div>"
+        and "![The playground trained on xor (static picture)](../img.png)" in lines
+    )
     # Blank lines around the image: markdown (MyST and Jupyter) renders it inside the HTML block.
     assert lines[1] == "" and lines[3] == ""
     with pytest.raises(ValueError, match="live.check_setup: dataset must be one of"):
         live.embed("p", "x.png", dataset="mnist")
-    with pytest.raises(ValueError, match="live.check_setup: unknown settings \\['epochs'\\]"):
+    with pytest.raises(
+        ValueError, match="live.check_setup: unknown settings \\['epochs'\\]"
+    ):
         live.embed("p", "x.png", epochs=3)
     with pytest.raises(ValueError, match="live.embed: id must be"):
         live.embed("two words", "x.png")
@@ -409,7 +658,10 @@ def test_the_book_page_embeds_the_current_snippet_and_its_fallbacks_exist():
     from nnlib.viz import live
 
     page = (ROOT / "playground.md").read_text()
-    assert live.embed("playground", "tools/offline_js/playground/fallback/moons.png") in page
+    assert (
+        live.embed("playground", "tools/offline_js/playground/fallback/moons.png")
+        in page
+    )
     for name in live.EMBEDS:
         png = ROOT / live.FALLBACK_DIR / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
@@ -421,9 +673,15 @@ def test_fallback_image_shows_the_setup_trained_by_nnlib(tmp_path):
     from nnlib.viz import live
 
     trainer, data = live.train_setup(epochs=100, dataset="xor", hidden="8")
-    assert trainer.losses[-1] < 0.5 * trainer.losses[0] and len(trainer.test_losses) == 100
-    assert len(data["X_val"]) == 90 and len(data["X_train"]) == 210  # 30% validation of 300
-    path = live.save_fallback(tmp_path / "xor.png", epochs=20, dataset="xor", hidden="8")
+    assert (
+        trainer.losses[-1] < 0.5 * trainer.losses[0] and len(trainer.test_losses) == 100
+    )
+    assert (
+        len(data["X_val"]) == 90 and len(data["X_train"]) == 210
+    )  # 30% validation of 300
+    path = live.save_fallback(
+        tmp_path / "xor.png", epochs=20, dataset="xor", hidden="8"
+    )
     image = imread(path)
     assert image.shape[:2] == (259, 604)  # 8.4 x 3.6 inches at 72 dpi
     assert image[..., :3].std() > 0.05  # a picture, not a blank canvas
@@ -437,15 +695,26 @@ def test_every_embed_in_the_book_is_valid():
 
     from nnlib.viz import live
 
-    pages = [p for pattern in ("*.md", "chapters/*.ipynb", "beyond/*.md", "beyond/*.ipynb") for p in ROOT.glob(pattern)]
+    pages = [
+        p
+        for pattern in ("*.md", "chapters/*.ipynb", "beyond/*.md", "beyond/*.ipynb")
+        for p in ROOT.glob(pattern)
+    ]
     found = 0
     for page in pages:
         text = page.read_text()
         if page.suffix == ".ipynb":
-            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "markdown")
+            text = "\n".join(
+                "".join(c["source"])
+                for c in json.loads(text)["cells"]
+                if c["cell_type"] == "markdown"
+            )
         ids = []
-        for match in re.finditer(r'<div class="nnbook-playground" id="([^"]+)" data-setup="([^"]*)">\n\n'
-                                 r'!\[[^\]]*\]\(([^)]+)\)', text):
+        for match in re.finditer(
+            r'<div class="nnbook-playground" id="([^"]+)" data-setup="([^"]*)">\n\n'
+            r"!\[[^\]]*\]\(([^)]+)\)",
+            text,
+        ):
             found += 1
             ident, query, image = match.groups()
             ids.append(ident)
@@ -457,31 +726,57 @@ def test_every_embed_in_the_book_is_valid():
                 if key in setup:
                     setup[key] = int(setup[key])
             live.check_setup(**setup)
-            assert (page.parent / image).is_file(), f"{page.name}: fallback image {image} is missing"
-        assert text.count('class="nnbook-playground"') == len(ids), f"{page.name}: an embed not in embed()'s form"
-        assert len(ids) == len(set(ids)), f"{page.name}: two playgrounds share an id: {ids}"
+            assert (page.parent / image).is_file(), (
+                f"{page.name}: fallback image {image} is missing"
+            )
+        assert text.count('class="nnbook-playground"') == len(ids), (
+            f"{page.name}: an embed not in embed()'s form"
+        )
+        assert len(ids) == len(set(ids)), (
+            f"{page.name}: two playgrounds share an id: {ids}"
+        )
     assert found >= 1  # playground.md at least
 
 
 def test_what_the_book_page_says_to_try():
     """The numbers and outcomes playground.md's "Things to try" promises, run as the page runs them."""
-    setups = [("dataset=xor&hidden=&samples=1000", 300), ("dataset=xor&hidden=8&samples=1000", 300),
-              ("activation=identity&optimizer=sgd&lr=10", 200), ("dataset=moons&noise=1", 300)]
-    linear, bent, diverging, noisy = run_js([{"kind": "run", "setup": s, "epochs": e} for s, e in setups])
+    setups = [
+        ("dataset=xor&hidden=&samples=1000", 300),
+        ("dataset=xor&hidden=8&samples=1000", 300),
+        ("activation=identity&optimizer=sgd&lr=10", 200),
+        ("dataset=moons&noise=1", 300),
+    ]
+    linear, bent, diverging, noisy = run_js(
+        [{"kind": "run", "setup": s, "epochs": e} for s, e in setups]
+    )
     assert abs(_floats(linear["losses"])[-1] - np.log(2)) < 0.01  # "stays near log 2"
     assert _floats(bent["losses"])[-1] < 0.3  # 8 hidden units bend the boundary
-    assert len(diverging["losses"]) <= 10 and not np.isfinite(_floats(diverging["losses"])[-1])
+    assert len(diverging["losses"]) <= 10 and not np.isfinite(
+        _floats(diverging["losses"])[-1]
+    )
     # Three class-1 points on top of the upper moon (class 0): training on takes in most of them.
     added = [[0.0, 1.0, 1], [0.1, 1.05, 1], [-0.1, 0.95, 1]]
-    (clicked,) = run_js([{"kind": "click", "setup": "", "added": added, "before": 200, "after": 300}])
-    assert clicked["before"] == [0, 0, 0] and sum(clicked["after"]) >= 2 and clicked["rows"] == 210 + 3
+    (clicked,) = run_js(
+        [{"kind": "click", "setup": "", "added": added, "before": 200, "after": 300}]
+    )
+    assert (
+        clicked["before"] == [0, 0, 0]
+        and sum(clicked["after"]) >= 2
+        and clicked["rows"] == 210 + 3
+    )
     val, train = _floats(noisy["val"]), _floats(noisy["losses"])
-    assert val.argmin() + 1 == 2 and round(val[-1], 1) == 1.2 and round(train[-1], 2) == 0.26
+    assert (
+        val.argmin() + 1 == 2
+        and round(val[-1], 1) == 1.2
+        and round(train[-1], 2) == 0.26
+    )
 
 
 def test_the_live_playground_tells_chapter_7s_learning_rate_10_story():
     """Chapter 7 records what viz.Playground does at lr=10; the live page, same seed, does the same."""
-    (run,) = run_js([{"kind": "run", "setup": "dataset=moons&noise=0.2&lr=10", "epochs": 200}])
+    (run,) = run_js(
+        [{"kind": "run", "setup": "dataset=moons&noise=0.2&lr=10", "epochs": 200}]
+    )
     losses = _floats(run["losses"])
     # The chapter's assertions: past a thousand at epoch 2, tens of thousands before epoch 10, then ln 2.
     assert losses[1] > 1000 and losses.max() > 10_000 and losses.argmax() + 1 < 10

@@ -1,4 +1,5 @@
 """Tests for nnlib.predict: probabilities and labels from each kind of output layer."""
+
 import numpy as np
 import pytest
 
@@ -24,7 +25,9 @@ def test_predict_hand_example():
 def test_predict_proba_applies_softmax_to_logits():
     model = nl.Sequential(picker())
     p = nl.predict_proba(model, X_HAND)
-    logits = np.array([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [-1.0, -1.0, 0.0], [1.0, 0.5, 0.0]])
+    logits = np.array(
+        [[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [-1.0, -1.0, 0.0], [1.0, 0.5, 0.0]]
+    )
     expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(p, expected, rtol=1e-14)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
@@ -32,9 +35,13 @@ def test_predict_proba_applies_softmax_to_logits():
 
 def test_predict_proba_does_not_softmax_twice():
     model = nl.Sequential(picker(), nl.Softmax())
-    np.testing.assert_allclose(nl.predict_proba(model, X_HAND), model(X_HAND), rtol=1e-15)
+    np.testing.assert_allclose(
+        nl.predict_proba(model, X_HAND), model(X_HAND), rtol=1e-15
+    )
     nested = nl.Sequential(nl.Sequential(picker(), nl.Softmax()))
-    np.testing.assert_allclose(nl.predict_proba(nested, X_HAND), model(X_HAND), rtol=1e-15)
+    np.testing.assert_allclose(
+        nl.predict_proba(nested, X_HAND), model(X_HAND), rtol=1e-15
+    )
 
 
 def test_predict_proba_binary_logit_column():
@@ -44,7 +51,9 @@ def test_predict_proba_binary_logit_column():
     p = nl.predict_proba(layer, X)
     s = 1 / (1 + np.exp(-X[:, 0]))
     np.testing.assert_allclose(p, np.column_stack([1 - s, s]), rtol=1e-14)
-    np.testing.assert_array_equal(nl.predict(layer, X), [0, 1, 0])  # a tie (0.5, 0.5) goes to class 0
+    np.testing.assert_array_equal(
+        nl.predict(layer, X), [0, 1, 0]
+    )  # a tie (0.5, 0.5) goes to class 0
 
 
 def test_predict_proba_binary_sigmoid_output_is_used_as_is():
@@ -53,7 +62,9 @@ def test_predict_proba_binary_sigmoid_output_is_used_as_is():
     model = nl.Sequential(layer, nl.Sigmoid())
     X = np.array([[1.0], [-2.0]])
     p_out = model(X)[:, 0]
-    np.testing.assert_allclose(nl.predict_proba(model, X), np.column_stack([1 - p_out, p_out]), rtol=1e-15)
+    np.testing.assert_allclose(
+        nl.predict_proba(model, X), np.column_stack([1 - p_out, p_out]), rtol=1e-15
+    )
     np.testing.assert_array_equal(nl.predict(model, X), [1, 0])
 
 
@@ -63,16 +74,22 @@ def test_predict_agrees_with_argmax_of_logits():
     np.testing.assert_array_equal(nl.predict(model, X), model(X).argmax(axis=1))
 
 
-@pytest.mark.parametrize("head", ["logits", "softmax", "logit column", "sigmoid column"])
+@pytest.mark.parametrize(
+    "head", ["logits", "softmax", "logit column", "sigmoid column"]
+)
 def test_predict_is_the_argmax_of_predict_proba(head):
     k = 1 if "column" in head else 4
     layers = [nl.Dense(3, 8, rng=0), nl.Tanh(), nl.Dense(8, k, rng=1)]
-    layers += {"softmax": [nl.Softmax()], "sigmoid column": [nl.Sigmoid()]}.get(head, [])
+    layers += {"softmax": [nl.Softmax()], "sigmoid column": [nl.Sigmoid()]}.get(
+        head, []
+    )
     model = nl.Sequential(*layers)
     X = np.random.default_rng(1).normal(size=(200, 3))
     labels = nl.predict(model, X)
     np.testing.assert_array_equal(labels, nl.predict_proba(model, X).argmax(axis=1))
-    assert len(np.unique(labels)) > 1  # the comparison is not between two constant arrays
+    assert (
+        len(np.unique(labels)) > 1
+    )  # the comparison is not between two constant arrays
 
 
 def test_predict_proba_is_stable_for_huge_logits():
@@ -93,17 +110,25 @@ def test_predict_proba_keeps_dtype(dtype):
 
 def test_predict_input_errors():
     model = nl.Sequential(picker())
-    with pytest.raises(TypeError, match=r"predict: X must be a numpy array, got a list"):
+    with pytest.raises(
+        TypeError, match=r"predict: X must be a numpy array, got a list"
+    ):
         nl.predict(model, [[1.0, 2.0]])
-    with pytest.raises(TypeError, match=r"predict_proba: X must be a numpy array, got a list"):
+    with pytest.raises(
+        TypeError, match=r"predict_proba: X must be a numpy array, got a list"
+    ):
         nl.predict_proba(model, [[1.0, 2.0]])
     bad = X_HAND.copy()
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match=r"predict: X contains 1 NaN or inf value"):
         nl.predict(model, bad)
-    with pytest.raises(ValueError, match=r"predict_proba: X contains 1 NaN or inf value"):
+    with pytest.raises(
+        ValueError, match=r"predict_proba: X contains 1 NaN or inf value"
+    ):
         nl.predict_proba(model, bad)
-    with pytest.raises(ValueError, match=r"Dense\(2 -> 3\) expected input with 2 features, got 3"):
+    with pytest.raises(
+        ValueError, match=r"Dense\(2 -> 3\) expected input with 2 features, got 3"
+    ):
         nl.predict(model, np.zeros((1, 3)))
 
 
@@ -111,14 +136,18 @@ def test_one_sample_without_a_batch_axis_gets_the_fix_in_the_message():
     model = nl.Sequential(nl.Dense(4, 3, rng=0))
     x = np.zeros(4)
     for fn in (nl.predict, nl.predict_proba):
-        with pytest.raises(ValueError, match=r"got 1-D array of shape \(4,\); for one sample of 4 "
-                                             r"features use X\[None, :\] \(shape \(1, 4\)\)"):
+        with pytest.raises(
+            ValueError,
+            match=r"got 1-D array of shape \(4,\); for one sample of 4 "
+            r"features use X\[None, :\] \(shape \(1, 4\)\)",
+        ):
             fn(model, x)
     assert nl.predict(model, x[None, :]).shape == (1,)
 
 
 # --------------------------------------------------------------------------------------------
 # Temperature scaling (chapter 8)
+
 
 def _logits_and_labels(n=2000, k=4, scale=3.0, seed=0):
     """Labels drawn from softmax(Z0); the logits handed over are Z0 * scale (overconfident)."""
@@ -169,8 +198,11 @@ def test_predict_proba_temperature():
     # Higher temperature, softer probabilities: the top probability falls.
     hot = nl.predict_proba(layer, X_HAND, temperature=4.0).max(axis=1)
     assert np.all(hot < nl.predict_proba(layer, X_HAND).max(axis=1))
-    P32 = nl.predict_proba(nl.Dense(2, 3, rng=0, dtype=np.float32), X_HAND.astype(np.float32),
-                           temperature=2.0)
+    P32 = nl.predict_proba(
+        nl.Dense(2, 3, rng=0, dtype=np.float32),
+        X_HAND.astype(np.float32),
+        temperature=2.0,
+    )
     assert P32.dtype == np.float32
 
 
@@ -178,7 +210,9 @@ def test_predict_proba_temperature_needs_logits():
     model = nl.Sequential(picker(), nl.Softmax())
     with pytest.raises(ValueError, match="predict_proba.*temperature.*Softmax"):
         nl.predict_proba(model, X_HAND, temperature=2.0)
-    np.testing.assert_allclose(nl.predict_proba(model, X_HAND, temperature=1.0).sum(axis=1), 1)
+    np.testing.assert_allclose(
+        nl.predict_proba(model, X_HAND, temperature=1.0).sum(axis=1), 1
+    )
     with pytest.raises(ValueError, match="predict_proba.*temperature"):
         nl.predict_proba(picker(), X_HAND, temperature=0.0)
 
@@ -186,8 +220,11 @@ def test_predict_proba_temperature_needs_logits():
 def test_temperature_slope_matches_finite_differences():
     # fit_temperature bisects on d/dbeta mean CE(softmax(beta Z)); check that derivative.
     from nnlib.predict import _nll_slope
+
     Z, y = _logits_and_labels(n=300, scale=2.0, seed=3)
     delta = 1e-6
     for beta in (0.2, 1.0, 3.0):
-        numeric = (_nll(Z, y, 1 / (beta + delta)) - _nll(Z, y, 1 / (beta - delta))) / (2 * delta)
+        numeric = (_nll(Z, y, 1 / (beta + delta)) - _nll(Z, y, 1 / (beta - delta))) / (
+            2 * delta
+        )
         assert _nll_slope(Z, y, beta) == pytest.approx(numeric, rel=1e-6, abs=1e-9)

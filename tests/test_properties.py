@@ -4,6 +4,7 @@ Hypothesis draws the sizes, the dtype (float32/float64), the layer and loss kind
 seed; the data itself comes from a seeded numpy Generator, so every failure it reports can be
 replayed exactly. ``max_examples`` is kept small so the file runs in seconds.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,7 +30,13 @@ ACTIVATIONS = {
     "Identity": nl.Identity,
     "Softmax": nl.Softmax,
 }
-LOSSES = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss-labels", "CrossEntropyLoss-probs"]
+LOSSES = [
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss-labels",
+    "CrossEntropyLoss-probs",
+]
 
 
 def away_from_kinks(x: np.ndarray) -> np.ndarray:
@@ -37,15 +44,25 @@ def away_from_kinks(x: np.ndarray) -> np.ndarray:
     return np.where(np.abs(x) < 1e-2, x + np.copysign(0.1, x), x)
 
 
-def build_problem(loss_name: str, activation: str, n: int, d: int, h: int, k: int, seed: int,
-                  dtype: type = np.float64) -> tuple[nl.Sequential, nl.Loss, np.ndarray, np.ndarray]:
+def build_problem(
+    loss_name: str,
+    activation: str,
+    n: int,
+    d: int,
+    h: int,
+    k: int,
+    seed: int,
+    dtype: type = np.float64,
+) -> tuple[nl.Sequential, nl.Loss, np.ndarray, np.ndarray]:
     """A 2-layer network, a loss and matching random data, all drawn from ``seed``."""
     rng = np.random.default_rng(seed)
     if loss_name in ("BCELoss", "BCEWithLogitsLoss"):
         k = 1
-    layers: list[nl.Layer] = [nl.Dense(d, h, init="xavier_normal", rng=rng, dtype=dtype),
-                              ACTIVATIONS[activation](),
-                              nl.Dense(h, k, init="xavier_normal", rng=rng, dtype=dtype)]
+    layers: list[nl.Layer] = [
+        nl.Dense(d, h, init="xavier_normal", rng=rng, dtype=dtype),
+        ACTIVATIONS[activation](),
+        nl.Dense(h, k, init="xavier_normal", rng=rng, dtype=dtype),
+    ]
     # Non-zero biases, so that their gradients are exercised too.
     for layer in (layers[0], layers[2]):
         layer.b[...] = rng.normal(scale=0.1, size=layer.b.shape)
@@ -60,7 +77,10 @@ def build_problem(loss_name: str, activation: str, n: int, d: int, h: int, k: in
     elif loss_name == "CrossEntropyLoss-labels":
         loss, y = nl.CrossEntropyLoss(), rng.integers(0, k, size=n)
     else:
-        loss, y = nl.CrossEntropyLoss(), F.softmax(rng.normal(size=(n, k))).astype(dtype)
+        loss, y = (
+            nl.CrossEntropyLoss(),
+            F.softmax(rng.normal(size=(n, k))).astype(dtype),
+        )
     return nl.Sequential(*layers), loss, X, y
 
 
@@ -69,10 +89,18 @@ def build_problem(loss_name: str, activation: str, n: int, d: int, h: int, k: in
 
 
 @FAST
-@given(loss_name=st.sampled_from(LOSSES), activation=st.sampled_from(sorted(ACTIVATIONS)),
-       n=st.integers(1, 6), d=st.integers(1, 4), h=st.integers(1, 5), k=st.integers(2, 4), seed=seeds)
-def test_every_layer_and_loss_passes_gradcheck(loss_name: str, activation: str, n: int, d: int, h: int,
-                                               k: int, seed: int) -> None:
+@given(
+    loss_name=st.sampled_from(LOSSES),
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    n=st.integers(1, 6),
+    d=st.integers(1, 4),
+    h=st.integers(1, 5),
+    k=st.integers(2, 4),
+    seed=seeds,
+)
+def test_every_layer_and_loss_passes_gradcheck(
+    loss_name: str, activation: str, n: int, d: int, h: int, k: int, seed: int
+) -> None:
     model, loss, X, y = build_problem(loss_name, activation, n, d, h, k, seed)
     if activation == "ReLU":
         # Keep every pre-activation of the hidden layer away from the kink at 0.
@@ -81,7 +109,9 @@ def test_every_layer_and_loss_passes_gradcheck(loss_name: str, activation: str, 
     assert_gradcheck_passes(model, loss, X, y)
 
 
-def assert_gradcheck_passes(model: nl.Layer, loss: nl.Loss, X: np.ndarray, y: np.ndarray) -> None:
+def assert_gradcheck_passes(
+    model: nl.Layer, loss: nl.Loss, X: np.ndarray, y: np.ndarray
+) -> None:
     """``gradcheck`` below 1e-6, except for gradients at the finite-difference noise floor.
 
     When a gradient nearly cancels over the batch (norm ~1e-5), the rounding error of the
@@ -100,35 +130,52 @@ def assert_gradcheck_passes(model: nl.Layer, loss: nl.Loss, X: np.ndarray, y: np
         assert_grads_close(analytic, numeric, p)
 
 
-def assert_grads_close(analytic: np.ndarray, numeric: np.ndarray, what: object = "") -> None:
+def assert_grads_close(
+    analytic: np.ndarray, numeric: np.ndarray, what: object = ""
+) -> None:
     """Relative error < 1e-6, or an absolute error < 1e-9 for a gradient at the noise floor."""
-    assert nl.relative_error(analytic, numeric) < 1e-6 or np.abs(analytic - numeric).max() < 1e-9, what
+    assert (
+        nl.relative_error(analytic, numeric) < 1e-6
+        or np.abs(analytic - numeric).max() < 1e-9
+    ), what
 
 
 @FAST
-@given(activation=st.sampled_from(sorted(ACTIVATIONS)), n=st.integers(1, 5), d=st.integers(1, 5),
-       scale=st.sampled_from([0.1, 1.0, 5.0]), seed=seeds)
-def test_activation_input_gradient_matches_finite_differences(activation: str, n: int, d: int,
-                                                              scale: float, seed: int) -> None:
+@given(
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    n=st.integers(1, 5),
+    d=st.integers(1, 5),
+    scale=st.sampled_from([0.1, 1.0, 5.0]),
+    seed=seeds,
+)
+def test_activation_input_gradient_matches_finite_differences(
+    activation: str, n: int, d: int, scale: float, seed: int
+) -> None:
     rng = np.random.default_rng(seed)
     x = away_from_kinks(rng.normal(scale=scale, size=(n, d)))
     g = rng.normal(size=(n, d))
     layer = ACTIVATIONS[activation]()
     layer(x)
     analytic = layer.backward(g)
-    numeric = nl.numerical_grad(lambda: float(np.sum(layer.forward(x) * g)), x, eps=1e-5)
+    numeric = nl.numerical_grad(
+        lambda: float(np.sum(layer.forward(x) * g)), x, eps=1e-5
+    )
     assert_grads_close(analytic, numeric, layer)
 
 
 @FAST
 @given(n=st.integers(1, 6), d=st.integers(1, 5), k=st.integers(1, 5), seed=seeds)
-def test_dense_input_gradient_matches_finite_differences(n: int, d: int, k: int, seed: int) -> None:
+def test_dense_input_gradient_matches_finite_differences(
+    n: int, d: int, k: int, seed: int
+) -> None:
     rng = np.random.default_rng(seed)
     layer = nl.Dense(d, k, rng=rng)
     x, g = rng.normal(size=(n, d)), rng.normal(size=(n, k))
     layer(x)
     analytic = layer.backward(g)
-    numeric = nl.numerical_grad(lambda: float(np.sum(layer.forward(x) * g)), x, eps=1e-5)
+    numeric = nl.numerical_grad(
+        lambda: float(np.sum(layer.forward(x) * g)), x, eps=1e-5
+    )
     assert_grads_close(analytic, numeric, layer)
 
 
@@ -137,12 +184,23 @@ def test_dense_input_gradient_matches_finite_differences(n: int, d: int, k: int,
 
 
 @FAST
-@given(dtype=dtypes, d=st.integers(1, 6), h=st.integers(1, 8), k=st.integers(1, 4),
-       init=st.sampled_from(sorted(nl.init.INITIALIZERS)), seed=seeds)
-def test_forward_is_deterministic_per_seed(dtype: type, d: int, h: int, k: int, init: str, seed: int) -> None:
+@given(
+    dtype=dtypes,
+    d=st.integers(1, 6),
+    h=st.integers(1, 8),
+    k=st.integers(1, 4),
+    init=st.sampled_from(sorted(nl.init.INITIALIZERS)),
+    seed=seeds,
+)
+def test_forward_is_deterministic_per_seed(
+    dtype: type, d: int, h: int, k: int, init: str, seed: int
+) -> None:
     def make() -> nl.Sequential:
-        return nl.Sequential(nl.Dense(d, h, init=init, rng=seed, dtype=dtype), nl.Tanh(),
-                             nl.Dense(h, k, init=init, rng=seed + 1, dtype=dtype))
+        return nl.Sequential(
+            nl.Dense(d, h, init=init, rng=seed, dtype=dtype),
+            nl.Tanh(),
+            nl.Dense(h, k, init=init, rng=seed + 1, dtype=dtype),
+        )
 
     X = np.random.default_rng(seed).normal(size=(7, d)).astype(dtype)
     a, b = make(), make()
@@ -153,16 +211,37 @@ def test_forward_is_deterministic_per_seed(dtype: type, d: int, h: int, k: int, 
     assert np.array_equal(out, a(X)), "calling forward twice changed the result"
     if init not in ("zeros", "constant"):
         other = nl.Dense(d, h, init=init, rng=seed + 2, dtype=dtype)
-        assert not np.array_equal(other.W, a[0].W), "a different seed gave the same weights"
+        assert not np.array_equal(other.W, a[0].W), (
+            "a different seed gave the same weights"
+        )
 
 
 @FAST
-@given(dtype=dtypes, loss_name=st.sampled_from(LOSSES), activation=st.sampled_from(sorted(ACTIVATIONS)),
-       n=st.integers(1, 6), d=st.integers(1, 4), h=st.integers(1, 5), k=st.integers(2, 4),
-       optimizer=st.sampled_from(["SGD", "SGD-momentum", "Adam"]), seed=seeds)
-def test_dtype_is_preserved_end_to_end(dtype: type, loss_name: str, activation: str, n: int, d: int,
-                                       h: int, k: int, optimizer: str, seed: int) -> None:
-    model, loss, X, y = build_problem(loss_name, activation, n, d, h, k, seed, dtype=dtype)
+@given(
+    dtype=dtypes,
+    loss_name=st.sampled_from(LOSSES),
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    n=st.integers(1, 6),
+    d=st.integers(1, 4),
+    h=st.integers(1, 5),
+    k=st.integers(2, 4),
+    optimizer=st.sampled_from(["SGD", "SGD-momentum", "Adam"]),
+    seed=seeds,
+)
+def test_dtype_is_preserved_end_to_end(
+    dtype: type,
+    loss_name: str,
+    activation: str,
+    n: int,
+    d: int,
+    h: int,
+    k: int,
+    optimizer: str,
+    seed: int,
+) -> None:
+    model, loss, X, y = build_problem(
+        loss_name, activation, n, d, h, k, seed, dtype=dtype
+    )
     out = model(X)
     assert out.dtype == dtype
     value = loss(out, y)
@@ -172,9 +251,11 @@ def test_dtype_is_preserved_end_to_end(dtype: type, loss_name: str, activation: 
     assert model.backward(grad).dtype == dtype
     for p in model.parameters():
         assert p.grad.dtype == dtype == p.value.dtype
-    opt = {"SGD": lambda ps: nl.SGD(ps, lr=0.1),
-           "SGD-momentum": lambda ps: nl.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
-           "Adam": lambda ps: nl.Adam(ps, lr=0.01, weight_decay=1e-3)}[optimizer](model.parameters())
+    opt = {
+        "SGD": lambda ps: nl.SGD(ps, lr=0.1),
+        "SGD-momentum": lambda ps: nl.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
+        "Adam": lambda ps: nl.Adam(ps, lr=0.01, weight_decay=1e-3),
+    }[optimizer](model.parameters())
     opt.step()
     opt.step()
     assert all(p.value.dtype == dtype for p in model.parameters())
@@ -184,12 +265,24 @@ def test_dtype_is_preserved_end_to_end(dtype: type, loss_name: str, activation: 
 
 
 @FAST
-@given(dtype=dtypes, n=st.integers(1, 6), k=st.integers(1, 6), scale=st.sampled_from([1.0, 30.0, 1e4]),
-       seed=seeds)
-def test_functional_keeps_dtype_and_is_normalised(dtype: type, n: int, k: int, scale: float, seed: int) -> None:
+@given(
+    dtype=dtypes,
+    n=st.integers(1, 6),
+    k=st.integers(1, 6),
+    scale=st.sampled_from([1.0, 30.0, 1e4]),
+    seed=seeds,
+)
+def test_functional_keeps_dtype_and_is_normalised(
+    dtype: type, n: int, k: int, scale: float, seed: int
+) -> None:
     z = (np.random.default_rng(seed).normal(size=(n, k)) * scale).astype(dtype)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        s, ls, lse, sig = F.softmax(z), F.log_softmax(z), F.logsumexp(z, axis=1), F.sigmoid(z)
+        s, ls, lse, sig = (
+            F.softmax(z),
+            F.log_softmax(z),
+            F.logsumexp(z, axis=1),
+            F.sigmoid(z),
+        )
     for a in (s, ls, lse, sig):
         assert a.dtype == dtype and np.isfinite(a).all()
     tol = 1e-5 if dtype == np.float32 else 1e-12
@@ -204,17 +297,27 @@ def test_functional_keeps_dtype_and_is_normalised(dtype: type, n: int, k: int, s
 def float_matrices(dtype: type) -> st.SearchStrategy[np.ndarray]:
     width = 32 if dtype == np.float32 else 64
     return hnp.arrays(
-        dtype, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=12),
+        dtype,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=12),
         elements=st.floats(-1e4, 1e4, width=width, allow_subnormal=False),
     )
 
 
 @FAST
-@given(data=st.data(), dtype=dtypes, scaler=st.sampled_from(["standard", "minmax", "minmax-sym"]))
-def test_inverse_transform_undoes_transform(data: st.DataObject, dtype: type, scaler: str) -> None:
+@given(
+    data=st.data(),
+    dtype=dtypes,
+    scaler=st.sampled_from(["standard", "minmax", "minmax-sym"]),
+)
+def test_inverse_transform_undoes_transform(
+    data: st.DataObject, dtype: type, scaler: str
+) -> None:
     X = data.draw(float_matrices(dtype))
-    s = {"standard": nl.StandardScaler, "minmax": nl.MinMaxScaler,
-         "minmax-sym": lambda: nl.MinMaxScaler((-1.0, 1.0))}[scaler]()
+    s = {
+        "standard": nl.StandardScaler,
+        "minmax": nl.MinMaxScaler,
+        "minmax-sym": lambda: nl.MinMaxScaler((-1.0, 1.0)),
+    }[scaler]()
     Z = s.fit_transform(X)
     assert Z.dtype == dtype and np.isfinite(Z).all()
     back = s.inverse_transform(Z)
@@ -228,8 +331,11 @@ def test_inverse_transform_undoes_transform(data: st.DataObject, dtype: type, sc
 
 
 @FAST
-@given(labels=hnp.arrays(np.int64, st.integers(1, 40), elements=st.integers(0, 9)),
-       extra=st.integers(0, 3), dtype=st.sampled_from([np.float32, np.float64, np.int64]))
+@given(
+    labels=hnp.arrays(np.int64, st.integers(1, 40), elements=st.integers(0, 9)),
+    extra=st.integers(0, 3),
+    dtype=st.sampled_from([np.float32, np.float64, np.int64]),
+)
 def test_one_hot_round_trips(labels: np.ndarray, extra: int, dtype: type) -> None:
     k = int(labels.max()) + 1 + extra
     Y = nl.one_hot(labels, k, dtype=dtype)
@@ -241,10 +347,16 @@ def test_one_hot_round_trips(labels: np.ndarray, extra: int, dtype: type) -> Non
 
 
 @FAST
-@given(n=st.integers(1, 60), batch_size=st.integers(1, 70), shuffle=st.booleans(), with_y=st.booleans(),
-       seed=seeds)
-def test_minibatches_cover_every_sample_exactly_once(n: int, batch_size: int, shuffle: bool, with_y: bool,
-                                                     seed: int) -> None:
+@given(
+    n=st.integers(1, 60),
+    batch_size=st.integers(1, 70),
+    shuffle=st.booleans(),
+    with_y=st.booleans(),
+    seed=seeds,
+)
+def test_minibatches_cover_every_sample_exactly_once(
+    n: int, batch_size: int, shuffle: bool, with_y: bool, seed: int
+) -> None:
     X = np.arange(n, dtype=np.float64).reshape(n, 1) * np.array([[1.0, -1.0]])
     y = np.arange(n) if with_y else None
     batches = list(nl.minibatches(X, y, batch_size, shuffle=shuffle, rng=seed))
@@ -252,37 +364,63 @@ def test_minibatches_cover_every_sample_exactly_once(n: int, batch_size: int, sh
     assert all(len(xb) == batch_size for xb, _ in batches[:-1])
     assert 1 <= len(batches[-1][0]) <= batch_size
     order = np.concatenate([xb[:, 0] for xb, _ in batches]).astype(int)
-    assert np.array_equal(np.sort(order), np.arange(n)), "a sample was skipped or repeated"
+    assert np.array_equal(np.sort(order), np.arange(n)), (
+        "a sample was skipped or repeated"
+    )
     if with_y:
         for xb, yb in batches:
-            assert np.array_equal(xb[:, 0].astype(int), yb), "X and y rows were separated"
+            assert np.array_equal(xb[:, 0].astype(int), yb), (
+                "X and y rows were separated"
+            )
     else:
         assert all(yb is None for _, yb in batches)
     if not shuffle:
         assert np.array_equal(order, np.arange(n))
-    again = np.concatenate([xb[:, 0] for xb, _ in nl.minibatches(X, y, batch_size, shuffle=shuffle, rng=seed)])
-    assert np.array_equal(order, again.astype(int)), "the same seed gave a different order"
+    again = np.concatenate(
+        [
+            xb[:, 0]
+            for xb, _ in nl.minibatches(X, y, batch_size, shuffle=shuffle, rng=seed)
+        ]
+    )
+    assert np.array_equal(order, again.astype(int)), (
+        "the same seed gave a different order"
+    )
 
 
 @FAST
-@given(n=st.integers(2, 60), frac=st.floats(0.05, 0.95), stratify=st.booleans(), seed=seeds)
-def test_train_test_split_is_a_partition(n: int, frac: float, stratify: bool, seed: int) -> None:
-    assume(np.ceil(frac * n) < n)  # otherwise nothing is left to train on: an error, tested elsewhere
+@given(
+    n=st.integers(2, 60), frac=st.floats(0.05, 0.95), stratify=st.booleans(), seed=seeds
+)
+def test_train_test_split_is_a_partition(
+    n: int, frac: float, stratify: bool, seed: int
+) -> None:
+    assume(
+        np.ceil(frac * n) < n
+    )  # otherwise nothing is left to train on: an error, tested elsewhere
     X = np.arange(n, dtype=np.float64).reshape(n, 1)
     y = np.arange(n) % 3
-    X_tr, X_te, y_tr, y_te = nl.train_test_split(X, y, test_size=frac, seed=seed, stratify=stratify)
+    X_tr, X_te, y_tr, y_te = nl.train_test_split(
+        X, y, test_size=frac, seed=seed, stratify=stratify
+    )
     ids = np.concatenate([X_tr[:, 0], X_te[:, 0]]).astype(int)
     assert np.array_equal(np.sort(ids), np.arange(n))
     assert len(X_tr) >= 1 and len(X_te) >= 1
-    assert np.array_equal(y[X_tr[:, 0].astype(int)], y_tr) and np.array_equal(y[X_te[:, 0].astype(int)], y_te)
+    assert np.array_equal(y[X_tr[:, 0].astype(int)], y_tr) and np.array_equal(
+        y[X_te[:, 0].astype(int)], y_te
+    )
     if not stratify:
         assert len(X_te) == int(np.ceil(frac * n))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_datasets_honour_dtype_and_seed(dtype: type) -> None:
-    for gen in (nl.datasets.make_moons, nl.datasets.make_circles, nl.datasets.make_spirals,
-                nl.datasets.make_xor, nl.datasets.make_blobs):
+    for gen in (
+        nl.datasets.make_moons,
+        nl.datasets.make_circles,
+        nl.datasets.make_spirals,
+        nl.datasets.make_xor,
+        nl.datasets.make_blobs,
+    ):
         X1, y1 = gen(50, seed=3, dtype=dtype)
         X2, y2 = gen(50, seed=3, dtype=dtype)
         assert X1.dtype == dtype and y1.dtype == np.int64, gen.__name__

@@ -1,4 +1,5 @@
 """The README's examples are code a learner copies first: they must run and be right."""
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,17 @@ def readme_namespace(tmp_path, monkeypatch):
     namespace: dict = {}
     for block in _python_blocks():
         # The usage example trains with a progress bar; keep test output quiet.
-        exec(compile(block.replace("validation_data=(X_val, y_val))",
-                                   "validation_data=(X_val, y_val), progress=False)"),
-                     str(README), "exec"), namespace)
+        exec(
+            compile(
+                block.replace(
+                    "validation_data=(X_val, y_val))",
+                    "validation_data=(X_val, y_val), progress=False)",
+                ),
+                str(README),
+                "exec",
+            ),
+            namespace,
+        )
     return namespace
 
 

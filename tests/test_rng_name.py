@@ -1,5 +1,6 @@
 """One name per idea: every nnlib function that draws random numbers takes ``rng`` (a numpy
 Generator or an int seed), and ``seed=``, the old name some of them had, still works."""
+
 import inspect
 
 import numpy as np
@@ -12,11 +13,21 @@ from nnlib.viz._training import Trainer
 
 #: The functions renamed from ``seed`` to ``rng``; each takes ``rng`` and accepts ``seed``.
 RENAMED = [
-    nl.train_test_split, nl.train_val_test_split, nl.kfold_indices, nl.bootstrap_ci,
-    nnlib.check.check_function, nnlib.check.check_elementwise_gradient, nnlib.check.check_layer,
-    nnlib.check.check_loss, nnlib.check.check_optimizer,
-    nl.datasets.make_moons, nl.datasets.make_circles, nl.datasets.make_spirals,
-    nl.datasets.make_xor, nl.datasets.make_blobs, nl.fit,
+    nl.train_test_split,
+    nl.train_val_test_split,
+    nl.kfold_indices,
+    nl.bootstrap_ci,
+    nnlib.check.check_function,
+    nnlib.check.check_elementwise_gradient,
+    nnlib.check.check_layer,
+    nnlib.check.check_loss,
+    nnlib.check.check_optimizer,
+    nl.datasets.make_moons,
+    nl.datasets.make_circles,
+    nl.datasets.make_spirals,
+    nl.datasets.make_xor,
+    nl.datasets.make_blobs,
+    nl.fit,
 ]
 
 
@@ -37,8 +48,11 @@ def test_passing_both_names_is_an_error(fn):
 
 
 def test_check_optimizer_accepts_a_generator():
-    nnlib.check.check_optimizer(lambda p: nl.SGD(p, lr=0.1), lambda p: nl.SGD(p, lr=0.1),
-                                rng=np.random.default_rng(0))
+    nnlib.check.check_optimizer(
+        lambda p: nl.SGD(p, lr=0.1),
+        lambda p: nl.SGD(p, lr=0.1),
+        rng=np.random.default_rng(0),
+    )
 
 
 def test_no_public_function_still_calls_it_seed():
@@ -61,8 +75,17 @@ def test_the_old_name_gives_the_same_data_and_training():
     runs = []
     for kwargs in ({"rng": 5}, {"seed": 5}):
         model = nl.build_mlp([2, 8, 2], rng=0)
-        nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=0.1), X_new, y_new,
-               epochs=2, batch_size=10, progress=False, **kwargs)
+        nl.fit(
+            model,
+            nl.CrossEntropyLoss(),
+            nl.SGD(model.parameters(), lr=0.1),
+            X_new,
+            y_new,
+            epochs=2,
+            batch_size=10,
+            progress=False,
+            **kwargs,
+        )
         runs.append(model.params["0.W"].copy())
     np.testing.assert_array_equal(*runs)
 

@@ -1,4 +1,5 @@
 """Tests for nnlib.saving: save/load round-trips exactly, and never needs pickle."""
+
 import zipfile
 
 import numpy as np
@@ -9,10 +10,17 @@ import nnlib as nl
 
 def every_layer_model(dtype=np.float64):
     return nl.Sequential(
-        nl.Dense(3, 8, rng=0, dtype=dtype), nl.LeakyReLU(0.2),
-        nl.Sequential(nl.Dense(8, 6, init="xavier_uniform", rng=1, dtype=dtype), nl.Tanh()),
-        nl.Dense(6, 5, rng=2, dtype=dtype), nl.Sigmoid(), nl.Identity(), nl.ReLU(),
-        nl.Dense(5, 4, rng=3, dtype=dtype), nl.Softmax(),
+        nl.Dense(3, 8, rng=0, dtype=dtype),
+        nl.LeakyReLU(0.2),
+        nl.Sequential(
+            nl.Dense(8, 6, init="xavier_uniform", rng=1, dtype=dtype), nl.Tanh()
+        ),
+        nl.Dense(6, 5, rng=2, dtype=dtype),
+        nl.Sigmoid(),
+        nl.Identity(),
+        nl.ReLU(),
+        nl.Dense(5, 4, rng=3, dtype=dtype),
+        nl.Softmax(),
     )
 
 
@@ -29,7 +37,9 @@ def assert_same_architecture(a, b):
 def test_round_trip_is_exact(tmp_path, dtype):
     model = every_layer_model(dtype)
     for i, v in enumerate(model.params.values()):
-        v += np.asarray(0.01 * (i + 1), dtype=dtype)  # non-zero biases, non-initial weights
+        v += np.asarray(
+            0.01 * (i + 1), dtype=dtype
+        )  # non-zero biases, non-initial weights
     path = nl.save(model, tmp_path / "model.npz")
     loaded = nl.load(path)
     assert_same_architecture(model, loaded)
@@ -46,9 +56,19 @@ def test_round_trip_is_exact(tmp_path, dtype):
 def test_trained_model_predicts_identically_after_reload(tmp_path):
     X, y = nl.datasets.make_moons(200, noise=0.1, seed=0)
     model = nl.Sequential(nl.Dense(2, 16, rng=0), nl.ReLU(), nl.Dense(16, 2, rng=1))
-    nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.01), X, y, epochs=5, progress=False)
+    nl.fit(
+        model,
+        nl.CrossEntropyLoss(),
+        nl.Adam(model.parameters(), lr=0.01),
+        X,
+        y,
+        epochs=5,
+        progress=False,
+    )
     loaded = nl.load(nl.save(model, tmp_path / "moons"))
-    np.testing.assert_array_equal(nl.predict_proba(loaded, X), nl.predict_proba(model, X))
+    np.testing.assert_array_equal(
+        nl.predict_proba(loaded, X), nl.predict_proba(model, X)
+    )
     # The loaded model is independent of the original: training one leaves the other alone.
     before = loaded.params["0.W"].copy()
     model.params["0.W"] += 1.0
@@ -65,7 +85,9 @@ def test_file_contains_only_plain_arrays(tmp_path):
     path = nl.save(every_layer_model(), tmp_path / "m.npz")
     with zipfile.ZipFile(path) as z:
         assert all(name.endswith(".npy") for name in z.namelist())
-    with np.load(path, allow_pickle=False) as data:  # would raise if anything needed pickle
+    with np.load(
+        path, allow_pickle=False
+    ) as data:  # would raise if anything needed pickle
         assert all(data[k].dtype != object for k in data.files)
     # The write goes through a temporary file that must not be left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
@@ -104,7 +126,10 @@ def test_custom_layer_needs_registration(tmp_path, monkeypatch):
 
     model = nl.Sequential(nl.Dense(2, 3, rng=0), Scale(3))
     model[1].params["s"][...] = [1.5, -2.0, 0.25]
-    with pytest.raises(TypeError, match=r"save: cannot save layer Scale\(\); register its class with nnlib.register_layer"):
+    with pytest.raises(
+        TypeError,
+        match=r"save: cannot save layer Scale\(\); register its class with nnlib.register_layer",
+    ):
         nl.save(model, tmp_path / "m.npz")
     assert nl.register_layer(Scale) is Scale
     loaded = nl.load(nl.save(model, tmp_path / "m.npz"))
@@ -113,7 +138,9 @@ def test_custom_layer_needs_registration(tmp_path, monkeypatch):
 
 
 def test_register_layer_rejects_non_layers():
-    with pytest.raises(TypeError, match=r"register_layer: expected a Layer subclass, got <class 'int'>"):
+    with pytest.raises(
+        TypeError, match=r"register_layer: expected a Layer subclass, got <class 'int'>"
+    ):
         nl.register_layer(int)
 
 
@@ -124,7 +151,10 @@ def test_save_and_load_errors(tmp_path):
         nl.load(tmp_path / "missing.npz")
     plain = tmp_path / "plain.npz"
     np.savez(plain, W=np.zeros((2, 2)))
-    with pytest.raises(nl.ModelFileError, match=r"no nnlib architecture record; was it written by nnlib.save\?"):
+    with pytest.raises(
+        nl.ModelFileError,
+        match=r"no nnlib architecture record; was it written by nnlib.save\?",
+    ):
         nl.load(plain)
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"definitely not a zip file")
@@ -151,6 +181,7 @@ def test_load_of_a_truncated_file_closes_it(tmp_path, keep):
     # np.load used to keep its handle open when the archive was unreadable (ResourceWarning).
     import gc
     import warnings
+
     path = tmp_path / "m.npz"
     nl.save(nl.Sequential(nl.Dense(2, 3, rng=0)), path)
     data = path.read_bytes()

@@ -1,5 +1,6 @@
 """The backprop stepper of chapter 5: its pure helpers compute true gradients and its frames
 tell the backward pass in the right order."""
+
 import math
 
 import matplotlib
@@ -47,22 +48,22 @@ def test_gradient_of_a_shared_input_is_the_sum_of_its_paths():
     path1 = dL_dyhat * i["v1"] * (1 - v["a1"] ** 2) * i["w1"]
     path2 = dL_dyhat * i["v2"] * (1 - v["a2"] ** 2) * i["w2"]
     assert g["x"] == pytest.approx(path1 + path2, rel=1e-12)
-    assert abs(path1) > 0.1 and abs(path2) > 0.1   # both paths matter at the defaults
+    assert abs(path1) > 0.1 and abs(path2) > 0.1  # both paths matter at the defaults
 
 
 def test_frames_run_forward_in_order_then_backward_in_reverse():
     frames = bs.backprop_frames(GRAPH, bs.SMALL_NETWORK_INPUTS)
     computed = [n.name for n in GRAPH if n.op != "input"]
     assert len(frames) == 1 + 2 * len(computed)
-    forward = [f.node for f in frames[1:1 + len(computed)]]
-    backward = [f.node for f in frames[1 + len(computed):]]
+    forward = [f.node for f in frames[1 : 1 + len(computed)]]
+    backward = [f.node for f in frames[1 + len(computed) :]]
     assert forward == computed and backward == computed[::-1]
     by_name = {n.name: n for n in GRAPH}
-    for f in frames[1:1 + len(computed)]:
+    for f in frames[1 : 1 + len(computed)]:
         assert f.kind == "forward" and not f.grads
         assert all(name in f.values for name in by_name[f.node].inputs)
     final = bs.backward_grads(GRAPH, bs.forward_values(GRAPH, bs.SMALL_NETWORK_INPUTS))
-    for f in frames[1 + len(computed):]:
+    for f in frames[1 + len(computed) :]:
         assert f.kind == "backward"
         # When a node passes its gradient down, that gradient is already complete.
         assert f.grads[f.node] == pytest.approx(final[f.node], rel=1e-12)
@@ -75,11 +76,11 @@ def test_shared_input_is_partial_until_its_last_use_is_processed():
     i = bs.SMALL_NETWORK_INPUTS
     v = bs.forward_values(GRAPH, i)
     g = bs.backward_grads(GRAPH, v)
-    before_last = frames[-2]          # the backward step at z2 (z1 comes last)
+    before_last = frames[-2]  # the backward step at z2 (z1 comes last)
     assert before_last.node == "z2"
     assert before_last.grads["x"] == pytest.approx(g["z2"] * i["w2"], rel=1e-12)
     assert before_last.grads["x"] != pytest.approx(g["x"])
-    assert "so ∂L/∂x =" in frames[-1].text   # the second path is added and said so
+    assert "so ∂L/∂x =" in frames[-1].text  # the second path is added and said so
 
 
 def test_node_labels():
@@ -92,9 +93,13 @@ def test_node_labels():
 
 def test_bad_graphs_and_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="unknown op 'cube'"):
-        bs.forward_values([bs.Node("x", "input"), bs.Node("y", "cube", ("x",))], {"x": 1.0})
+        bs.forward_values(
+            [bs.Node("x", "input"), bs.Node("y", "cube", ("x",))], {"x": 1.0}
+        )
     with pytest.raises(ValueError, match="uses 'x' before it is defined"):
-        bs.forward_values([bs.Node("y", "tanh", ("x",)), bs.Node("x", "input")], {"x": 1.0})
+        bs.forward_values(
+            [bs.Node("y", "tanh", ("x",)), bs.Node("x", "input")], {"x": 1.0}
+        )
     with pytest.raises(ValueError, match="no value given for input 'y'"):
         bs.forward_values(GRAPH, {k: 1.0 for k in INPUT_NAMES if k != "y"})
     with pytest.raises(ValueError, match="non-empty list"):
@@ -104,11 +109,18 @@ def test_bad_graphs_and_inputs_raise_clear_errors():
 
 
 def test_other_ops_have_true_local_derivatives():
-    graph = [bs.Node("a", "input"), bs.Node("b", "input"), bs.Node("s", "sigmoid", ("a",)),
-             bs.Node("r", "relu", ("b",)), bs.Node("L", "add", ("s", "r", "a"))]
+    graph = [
+        bs.Node("a", "input"),
+        bs.Node("b", "input"),
+        bs.Node("s", "sigmoid", ("a",)),
+        bs.Node("r", "relu", ("b",)),
+        bs.Node("L", "add", ("s", "r", "a")),
+    ]
     theta = np.array([0.3, 0.7])
+
     def f():
         return bs.forward_values(graph, {"a": theta[0], "b": theta[1]})["L"]
+
     g = bs.backward_grads(graph, bs.forward_values(graph, {"a": 0.3, "b": 0.7}))
     numeric = nl.numerical_grad(f, theta)
     assert nl.relative_error(np.array([g["a"], g["b"]]), numeric) < 1e-8

@@ -1,4 +1,5 @@
 """Tests of nnlib.viz.loss_explorer (chapter 4's Try it): the curves by value, the widget by its controls."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -63,15 +64,20 @@ def test_dtype_is_kept(dtype):
 def test_integer_logits_become_float64():
     c = logit_losses(np.array([-2, 0, 2]), 0)
     assert c["ce"].dtype == np.float64
-    np.testing.assert_allclose(c["p"], nl.functional.sigmoid(np.array([-2.0, 0.0, 2.0])))
+    np.testing.assert_allclose(
+        c["p"], nl.functional.sigmoid(np.array([-2.0, 0.0, 2.0]))
+    )
 
 
-@pytest.mark.parametrize("z, y, error", [
-    (np.array([[0.0]]), 1, TypeError),
-    (np.array(["a"]), 1, TypeError),
-    (np.array([0.0]), 2, ValueError),
-    (np.array([0.0]), 0.5, ValueError),
-])
+@pytest.mark.parametrize(
+    "z, y, error",
+    [
+        (np.array([[0.0]]), 1, TypeError),
+        (np.array(["a"]), 1, TypeError),
+        (np.array([0.0]), 2, ValueError),
+        (np.array([0.0]), 0.5, ValueError),
+    ],
+)
 def test_bad_input_names_the_function(z, y, error):
     with pytest.raises(error, match="logit_losses"):
         logit_losses(z, y)
@@ -83,7 +89,7 @@ def test_explorer_follows_its_controls():
     v = ex.values()
     assert v["ce_grad"] < -0.99 and abs(v["mse_grad"]) < 0.01
     first = ex.image.value
-    ex.controls["y"].value = 0                    # now z = -6 is confidently right
+    ex.controls["y"].value = 0  # now z = -6 is confidently right
     v = ex.values()
     assert v["ce"] < 0.01 and abs(v["ce_grad"]) < 0.01
     assert ex.image.value != first
@@ -92,7 +98,9 @@ def test_explorer_follows_its_controls():
     # the marked points sit on the curves at the slider's z
     ex.controls["z"].value = 2.5
     x, yv = ex.grad_points["ce"].get_data()
-    assert x[0] == 2.5 and np.isclose(yv[0], abs(logit_losses(np.array([2.5]), 0)["ce_grad"][0]))
+    assert x[0] == 2.5 and np.isclose(
+        yv[0], abs(logit_losses(np.array([2.5]), 0)["ce_grad"][0])
+    )
 
 
 def test_explorer_rejects_bad_arguments():

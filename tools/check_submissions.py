@@ -14,6 +14,7 @@ earlier copies become ordinary cells of the learner (they still run, so the note
 exactly what the learner saw). A deleted test cell cannot be repaired: nbgrader scores it 0
 and flags it for manual grading, and the message says so.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,7 +65,14 @@ def check(submission_path: Path, source_path: Path, fix: bool = False) -> list[P
     try:
         nb = nbformat.read(submission_path, 4)
     except Exception as e:  # noqa: BLE001 - an unreadable file is a problem to report, not a crash
-        return [Problem(submission_path, "", f"cannot be read as a notebook ({type(e).__name__}: {e})", False)]
+        return [
+            Problem(
+                submission_path,
+                "",
+                f"cannot be read as a notebook ({type(e).__name__}: {e})",
+                False,
+            )
+        ]
     source = nbformat.read(source_path, 4)
     problems = []
     positions: dict[str, list[int]] = {}
@@ -76,11 +84,20 @@ def check(submission_path: Path, source_path: Path, fix: bool = False) -> list[P
         if len(where) > 1:
             kind = _kind(_meta(nb.cells[where[-1]]))
             cells = ", ".join(str(i + 1) for i in where[:-1]) + f" and {where[-1] + 1}"
-            action = ("repaired: the last copy is graded, the earlier ones now run as ordinary cells" if fix
-                      else "run with --fix to grade the last copy")
-            problems.append(Problem(submission_path, grade_id,
-                                    f"the {kind} '{grade_id}' appears {len(where)} times (cells {cells}, "
-                                    f"counting from 1), probably copied in JupyterLab: {action}", True))
+            action = (
+                "repaired: the last copy is graded, the earlier ones now run as ordinary cells"
+                if fix
+                else "run with --fix to grade the last copy"
+            )
+            problems.append(
+                Problem(
+                    submission_path,
+                    grade_id,
+                    f"the {kind} '{grade_id}' appears {len(where)} times (cells {cells}, "
+                    f"counting from 1), probably copied in JupyterLab: {action}",
+                    True,
+                )
+            )
             if fix:
                 for i in where[:-1]:
                     del nb.cells[i].metadata["nbgrader"]
@@ -88,13 +105,23 @@ def check(submission_path: Path, source_path: Path, fix: bool = False) -> list[P
                         nb.cells[i].metadata.pop(key, None)
     for cell in source.cells:
         meta = _meta(cell)
-        if (meta.get("grade") or meta.get("solution")) and meta["grade_id"] not in positions:
+        if (meta.get("grade") or meta.get("solution")) and meta[
+            "grade_id"
+        ] not in positions:
             points = f" ({meta.get('points', 0):g} points)" if meta.get("grade") else ""
-            consequence = ("nbgrader scores it 0 and flags it for manual grading" if meta.get("grade")
-                           else "its tests will fail")
-            problems.append(Problem(submission_path, meta["grade_id"],
-                                    f"the {_kind(meta)} '{meta['grade_id']}'{points} was deleted: {consequence}",
-                                    False))
+            consequence = (
+                "nbgrader scores it 0 and flags it for manual grading"
+                if meta.get("grade")
+                else "its tests will fail"
+            )
+            problems.append(
+                Problem(
+                    submission_path,
+                    meta["grade_id"],
+                    f"the {_kind(meta)} '{meta['grade_id']}'{points} was deleted: {consequence}",
+                    False,
+                )
+            )
     if fix and any(p.fixable for p in problems):
         nbformat.write(nb, submission_path)
     return problems
@@ -109,7 +136,9 @@ def source_notebook(name: str, course: Path | None = None) -> Path:
     raise FileNotFoundError(f"no source notebook named {Path(name).stem}.ipynb")
 
 
-def check_course(assignment: str, course: Path = Path("."), fix: bool = False) -> list[Problem]:
+def check_course(
+    assignment: str, course: Path = Path("."), fix: bool = False
+) -> list[Problem]:
     """Check every ``submitted/<student>/<assignment>/*.ipynb`` of an nbgrader course directory."""
     problems = []
     for path in sorted((course / "submitted").glob(f"*/{assignment}/*.ipynb")):
@@ -119,8 +148,14 @@ def check_course(assignment: str, course: Path = Path("."), fix: bool = False) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("targets", nargs="+", help="an assignment name (in a course directory) or notebooks")
-    parser.add_argument("--fix", action="store_true", help="repair copied cells in place")
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        help="an assignment name (in a course directory) or notebooks",
+    )
+    parser.add_argument(
+        "--fix", action="store_true", help="repair copied cells in place"
+    )
     args = parser.parse_args(argv)
     problems, checked = [], 0
     for target in args.targets:
@@ -134,8 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(problem)
     unfixed = [p for p in problems if p.fixable and not args.fix]
-    print(f"checked {checked} notebook(s): {len(problems)} problem(s)"
-          + (f", {len(unfixed)} to repair with --fix before autograding" if unfixed else ""))
+    print(
+        f"checked {checked} notebook(s): {len(problems)} problem(s)"
+        + (
+            f", {len(unfixed)} to repair with --fix before autograding"
+            if unfixed
+            else ""
+        )
+    )
     return 1 if unfixed else 0
 
 

@@ -12,6 +12,7 @@ everyone's grading), ``nbgrader generate_assignment`` and ``nbgrader autograde``
 points from the temporary gradebook, and throws the directory away. It prints the points of
 every test cell with the first line of its feedback, and every problem found in a submission.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from check_submissions import _short, check  # noqa: E402
-from nbgrader_course import ROOT, SOURCE, Course, Submission  # noqa: E402
+from nbgrader_course import SOURCE, Course, Submission  # noqa: E402
 
 
 def _grade_ids(nb) -> set[str]:
@@ -41,15 +42,22 @@ def assignment_of(path: Path, source_dir: Path = SOURCE) -> str:
     for source in sorted(source_dir.glob("*/*.ipynb")):
         if ids and ids <= _grade_ids(nbformat.read(source, 4)):
             return source.parent.name
-    raise FileNotFoundError(f"no assignment in {_short(source_dir)} matches {_short(path)}")
+    raise FileNotFoundError(
+        f"no assignment in {_short(source_dir)} matches {_short(path)}"
+    )
 
 
 def _student_ids(paths: list[Path]) -> dict[Path, str]:
     """The folder name of each submission; the file stem where folders repeat (a flat export)."""
     folders = [p.resolve().parent.name for p in paths]
-    ids = {path: folder if folders.count(folder) == 1 else path.stem for path, folder in zip(paths, folders)}
+    ids = {
+        path: folder if folders.count(folder) == 1 else path.stem
+        for path, folder in zip(paths, folders)
+    }
     if len(set(ids.values())) != len(paths):
-        raise ValueError("cannot tell the learners apart: put each notebook in a folder named after its learner")
+        raise ValueError(
+            "cannot tell the learners apart: put each notebook in a folder named after its learner"
+        )
     return ids
 
 
@@ -62,19 +70,29 @@ def grade_many(paths: list[Path], source_dir: Path = SOURCE) -> dict[Path, Submi
         try:
             by_assignment.setdefault(assignment_of(path, source_dir), []).append(path)
         except Exception as e:  # noqa: BLE001 - one unreadable file must not stop the others
-            results[path] = Submission(path.resolve().parent.name, "?", problems=[f"not graded: {e}"])
-    students = {p: s for group in by_assignment.values() for p, s in _student_ids(group).items()}
+            results[path] = Submission(
+                path.resolve().parent.name, "?", problems=[f"not graded: {e}"]
+            )
+    students = {
+        p: s for group in by_assignment.values() for p, s in _student_ids(group).items()
+    }
     with tempfile.TemporaryDirectory(prefix="nnbook-grade-") as tmp:
         course = Course(Path(tmp), source_dir, sorted(by_assignment))
         for name, group in sorted(by_assignment.items()):
             course.generate(name)
             problems = {}
             for path in group:
-                copy = course.root / "submitted" / students[path] / name / f"{name}.ipynb"
+                copy = (
+                    course.root / "submitted" / students[path] / name / f"{name}.ipynb"
+                )
                 copy.parent.mkdir(parents=True)
                 shutil.copyfile(path, copy)
-                problems[path] = [p.message for p in check(copy, course.root / "source" / name / f"{name}.ipynb",
-                                                            fix=True)]
+                problems[path] = [
+                    p.message
+                    for p in check(
+                        copy, course.root / "source" / name / f"{name}.ipynb", fix=True
+                    )
+                ]
             course.autograde(name)
             scores = course.scores(name)
             for path in group:
@@ -94,21 +112,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("submissions", nargs="+", type=Path)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the grades as JSON")
-    output.add_argument("--csv", type=Path, help="write one row per learner and test cell to this file")
+    output.add_argument(
+        "--csv", type=Path, help="write one row per learner and test cell to this file"
+    )
     args = parser.parse_args(argv)
     report = grade_many(args.submissions)
     if args.json:
-        print(json.dumps({_short(p): {"student": s.student, "assignment": s.assignment, "score": s.earned,
-                                      "max_score": s.points, "cells": [c.__dict__ for c in s.cells],
-                                      "problems": s.problems} for p, s in report.items()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    _short(p): {
+                        "student": s.student,
+                        "assignment": s.assignment,
+                        "score": s.earned,
+                        "max_score": s.points,
+                        "cells": [c.__dict__ for c in s.cells],
+                        "problems": s.problems,
+                    }
+                    for p, s in report.items()
+                },
+                indent=2,
+            )
+        )
         return 0
     if args.csv:
         with args.csv.open("w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["student", "assignment", "cell", "points", "max_points", "feedback"])
+            writer.writerow(
+                ["student", "assignment", "cell", "points", "max_points", "feedback"]
+            )
             for s in report.values():
                 for c in s.cells:
-                    writer.writerow([s.student, s.assignment, c.grade_id, c.earned, c.points, c.feedback])
+                    writer.writerow(
+                        [
+                            s.student,
+                            s.assignment,
+                            c.grade_id,
+                            c.earned,
+                            c.points,
+                            c.feedback,
+                        ]
+                    )
     for path, s in report.items():
         print(f"{s.student} ({_short(path)}): {s.earned:g} / {s.points:g} points")
         for c in s.cells:

@@ -4,6 +4,7 @@ nbgrader does the work (student versions, checksums, cell locks, autograding); t
 only sets up a temporary course directory with the project's ``tools/nbgrader_config.py``,
 runs nbgrader's own apps in it, and reads the scores back from its gradebook.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -48,14 +49,20 @@ class Submission:
 class Course:
     """An nbgrader course directory at ``root`` holding copies of ``source`` assignments."""
 
-    def __init__(self, root: Path, source: Path = SOURCE, assignments: list[str] | None = None):
+    def __init__(
+        self, root: Path, source: Path = SOURCE, assignments: list[str] | None = None
+    ):
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
         self.root = Path(root)
-        names = assignments or sorted(p.name for p in Path(source).iterdir() if list(p.glob("*.ipynb")))
+        names = assignments or sorted(
+            p.name for p in Path(source).iterdir() if list(p.glob("*.ipynb"))
+        )
         for name in names:
-            shutil.copytree(Path(source) / name, self.root / "source" / name, dirs_exist_ok=True)
+            shutil.copytree(
+                Path(source) / name, self.root / "source" / name, dirs_exist_ok=True
+            )
         shutil.copy(CONFIG, self.root / "nbgrader_config.py")
         config = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
         config.merge(Config({"CourseDirectory": {"root": str(self.root)}}))
@@ -66,39 +73,65 @@ class Course:
     def _run(self, what: str, result: dict) -> None:
         if not result.get("success"):
             log = (result.get("log") or "") + (result.get("error") or "")
-            raise NbgraderError(f"nbgrader {what} failed:\n" + "\n".join(log.splitlines()[-15:]))
+            raise NbgraderError(
+                f"nbgrader {what} failed:\n" + "\n".join(log.splitlines()[-15:])
+            )
 
     def generate(self, name: str) -> Path:
         """``nbgrader generate_assignment name``; returns the student notebook's path."""
-        self._run(f"generate_assignment {name}", self.api.generate_assignment(name, force=True, create=True))
+        self._run(
+            f"generate_assignment {name}",
+            self.api.generate_assignment(name, force=True, create=True),
+        )
         return self.root / "release" / name / f"{name}.ipynb"
 
     def autograde(self, name: str, student: str = "*") -> None:
         """``nbgrader autograde name`` for one student or, with ``"*"``, all of them."""
-        self._run(f"autograde {name}", self.api.autograde(name, student, force=True, create=True))
+        self._run(
+            f"autograde {name}",
+            self.api.autograde(name, student, force=True, create=True),
+        )
 
     def scores(self, name: str) -> dict[str, Submission]:
         """Points per student and graded cell from the gradebook, with the first line of each failure."""
         import nbformat
         from nbgrader.api import Gradebook
 
-        order = [c.metadata.get("nbgrader", {}).get("grade_id")
-                 for path in sorted((self.root / "source" / name).glob("*.ipynb"))
-                 for c in nbformat.read(path, 4).cells]
+        order = [
+            c.metadata.get("nbgrader", {}).get("grade_id")
+            for path in sorted((self.root / "source" / name).glob("*.ipynb"))
+            for c in nbformat.read(path, 4).cells
+        ]
         out: dict[str, Submission] = {}
         with Gradebook(self.coursedir.db_url) as gb:
             for sub in gb.assignment_submissions(name):
                 result = Submission(sub.student_id, name)
                 for notebook in sub.notebooks:
-                    graded = self.root / "autograded" / sub.student_id / name / f"{notebook.name}.ipynb"
-                    feedback = _feedback(nbformat.read(graded, 4)) if graded.exists() else {}
+                    graded = (
+                        self.root
+                        / "autograded"
+                        / sub.student_id
+                        / name
+                        / f"{notebook.name}.ipynb"
+                    )
+                    feedback = (
+                        _feedback(nbformat.read(graded, 4)) if graded.exists() else {}
+                    )
                     for grade in notebook.grades:
                         # A grade cell the student deleted has no score: nbgrader counts 0
                         # and flags it for manual grading.
                         earned = float(grade.score or 0)
-                        text = feedback.get(grade.cell.name, "test cell deleted from the submission")
-                        result.cells.append(CellScore(grade.cell.name, float(grade.max_score), earned,
-                                                      text if earned < grade.max_score else "passed"))
+                        text = feedback.get(
+                            grade.cell.name, "test cell deleted from the submission"
+                        )
+                        result.cells.append(
+                            CellScore(
+                                grade.cell.name,
+                                float(grade.max_score),
+                                earned,
+                                text if earned < grade.max_score else "passed",
+                            )
+                        )
                 result.cells.sort(key=lambda c: order.index(c.grade_id))
                 out[sub.student_id] = result
         return out
@@ -112,6 +145,12 @@ def _feedback(nb) -> dict[str, str]:
         if meta.get("grade") and cell.cell_type == "code":
             errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
             if errors:
-                lines = [line.strip() for line in errors[0]["evalue"].splitlines() if line.strip()]
-                found[meta["grade_id"]] = f"{errors[0]['ename']}: {lines[0]}" if lines else errors[0]["ename"]
+                lines = [
+                    line.strip()
+                    for line in errors[0]["evalue"].splitlines()
+                    if line.strip()
+                ]
+                found[meta["grade_id"]] = (
+                    f"{errors[0]['ename']}: {lines[0]}" if lines else errors[0]["ename"]
+                )
     return found

@@ -12,6 +12,7 @@ nbgrader metadata, and ``deletable: false`` / ``editable: false`` for JupyterLab
 temporary gradebook is thrown away with the course directory, so nothing is left in the
 repository but the notebooks.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,9 @@ RELEASE = ROOT / "assignments" / "release"
 
 def release(source_dir: Path = SOURCE, release_dir: Path = RELEASE) -> list[Path]:
     """Generate every assignment's student version with nbgrader; return the paths written."""
-    names = sorted(p.name for p in Path(source_dir).iterdir() if list(p.glob("*.ipynb")))
+    names = sorted(
+        p.name for p in Path(source_dir).iterdir() if list(p.glob("*.ipynb"))
+    )
     if not names:
         raise FileNotFoundError(f"no notebooks found in {source_dir}/<assignment>/")
     written = []

@@ -22,8 +22,14 @@ For the static book, ``animate_training`` / ``Playground.animate`` return a trai
 an HTML animation to scrub through. Pure helpers (``grid_proba``, ``network_layout``,
 ``descent_path``...) are plain numpy and unit-tested.
 """
+
 from .animate import animate_training, frame_schedule
-from .backprop_stepper import BackpropStepper, backprop_frames, backward_grads, filmstrip
+from .backprop_stepper import (
+    BackpropStepper,
+    backprop_frames,
+    backward_grads,
+    filmstrip,
+)
 from .curves import LiveCurves
 from .explorers import (
     SURFACES,
@@ -33,20 +39,55 @@ from .explorers import (
     activation_curve,
     descent_path,
 )
-from .loss_explorer import LogitExplorer, logit_losses
 from .grid import CLASS_COLORS, grid_bounds, grid_proba, make_grid, proba_to_rgb
-from .network import NetworkExplorer, NetworkView, edge_segments, edge_style, layer_sizes, network_layout
+from .loss_explorer import LogitExplorer, logit_losses
+from .network import (
+    NetworkExplorer,
+    NetworkView,
+    edge_segments,
+    edge_style,
+    layer_sizes,
+    network_layout,
+)
 from .playground import DATASETS, Playground
-from .scaling import ScalingExplorer, least_squares_hessian, least_squares_path, sensor_units
+from .scaling import (
+    ScalingExplorer,
+    least_squares_hessian,
+    least_squares_path,
+    sensor_units,
+)
 
 __all__ = [
-    "Playground", "DATASETS",
-    "NetworkView", "NetworkExplorer", "network_layout", "edge_segments", "edge_style", "layer_sizes",
+    "Playground",
+    "DATASETS",
+    "NetworkView",
+    "NetworkExplorer",
+    "network_layout",
+    "edge_segments",
+    "edge_style",
+    "layer_sizes",
     "LiveCurves",
-    "ActivationExplorer", "GradientDescentExplorer", "activation_curve", "descent_path", "Surface", "SURFACES",
-    "animate_training", "frame_schedule",
-    "BackpropStepper", "backprop_frames", "backward_grads", "filmstrip",
-    "LogitExplorer", "logit_losses",
-    "ScalingExplorer", "sensor_units", "least_squares_hessian", "least_squares_path",
-    "grid_bounds", "make_grid", "grid_proba", "proba_to_rgb", "CLASS_COLORS",
+    "ActivationExplorer",
+    "GradientDescentExplorer",
+    "activation_curve",
+    "descent_path",
+    "Surface",
+    "SURFACES",
+    "animate_training",
+    "frame_schedule",
+    "BackpropStepper",
+    "backprop_frames",
+    "backward_grads",
+    "filmstrip",
+    "LogitExplorer",
+    "logit_losses",
+    "ScalingExplorer",
+    "sensor_units",
+    "least_squares_hessian",
+    "least_squares_path",
+    "grid_bounds",
+    "make_grid",
+    "grid_proba",
+    "proba_to_rgb",
+    "CLASS_COLORS",
 ]

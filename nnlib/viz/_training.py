@@ -6,6 +6,7 @@ use of ``nl.fit``: each chunk continues the same ``History`` and the same shuffl
 ``Generator`` (``history=``, ``rng=``), and ``on_divergence="stop"`` turns the error into
 ``history.diverged``. The network itself is ``nl.build_mlp``'s.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 import nnlib as nl
-from nnlib._validation import as_rng, seed_is_old_rng
 from nnlib import models as nl_models
+from nnlib._validation import as_rng, seed_is_old_rng
 
 #: Activation layers a widget can choose by name (those of ``nl.build_mlp``).
 ACTIVATIONS: dict[str, type[nl.Layer]] = nl_models.ACTIVATIONS
@@ -22,7 +23,10 @@ ACTIVATIONS: dict[str, type[nl.Layer]] = nl_models.ACTIVATIONS
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
 #: The learning rates a slider offers: 1, 2, 3 and 5 times each power of ten from 1e-4 to 10.
 #: (A log slider in steps of 10^0.25 would show and use 0.03162 where the code says 0.03.)
-LEARNING_RATES: tuple[float, ...] = (*(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 3, 5)), 10.0)
+LEARNING_RATES: tuple[float, ...] = (
+    *(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 3, 5)),
+    10.0,
+)
 
 
 def learning_rate_slider(value: float, **kwargs):
@@ -35,9 +39,13 @@ def learning_rate_slider(value: float, **kwargs):
 
     value = float(value)
     if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"learning_rate_slider: the learning rate must be a finite number > 0, got {value}")
+        raise ValueError(
+            f"learning_rate_slider: the learning rate must be a finite number > 0, got {value}"
+        )
     rates = sorted({*LEARNING_RATES, value})
-    return w.SelectionSlider(options=[(f"{r:g}", r) for r in rates], value=value, **kwargs)
+    return w.SelectionSlider(
+        options=[(f"{r:g}", r) for r in rates], value=value, **kwargs
+    )
 
 
 def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
@@ -54,14 +62,22 @@ def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
         sizes = tuple(int(s) for s in text)
     bad = [s for s in sizes if s < 1 or s > 256]
     if bad:
-        raise ValueError(f"hidden layers: every layer needs 1 to 256 units, got {list(sizes)}")
+        raise ValueError(
+            f"hidden layers: every layer needs 1 to 256 units, got {list(sizes)}"
+        )
     if len(sizes) > 6:
         raise ValueError(f"hidden layers: at most 6 hidden layers, got {len(sizes)}")
     return sizes
 
 
-def build_mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "relu",
-              seed: int = 0, dtype: type = np.float64) -> nl.Sequential:
+def build_mlp(
+    n_in: int,
+    hidden: Sequence[int],
+    n_out: int,
+    activation: str = "relu",
+    seed: int = 0,
+    dtype: type = np.float64,
+) -> nl.Sequential:
     """``nl.build_mlp([n_in, *hidden, n_out], activation, rng=seed, dtype=dtype)``: the widgets'
     older spelling, kept working. Raw logits (batch, n_out); He init for ReLU-like hidden
     layers, Xavier for the others and for the last layer (the pairing chapter 2 explains).
@@ -69,21 +85,33 @@ def build_mlp(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "r
     return nl.build_mlp([n_in, *hidden, n_out], activation, rng=seed, dtype=dtype)
 
 
-def build_optimizer(name: str, model: nl.Layer, lr: float, momentum: float | None = None) -> nl.Optimizer:
+def build_optimizer(
+    name: str, model: nl.Layer, lr: float, momentum: float | None = None
+) -> nl.Optimizer:
     """An optimizer by name for ``model``'s parameters: ``"sgd"`` (with ``momentum``, default
     0), ``"momentum"`` (SGD with ``momentum``, default 0.9) or ``"adam"`` (fused, which steps
     the same numbers with fewer numpy calls; ``momentum`` does not apply)."""
     if name in ("sgd", "momentum"):
         default = 0.0 if name == "sgd" else 0.9
-        return nl.SGD(model.parameters(), lr=lr, momentum=default if momentum is None else momentum)
+        return nl.SGD(
+            model.parameters(),
+            lr=lr,
+            momentum=default if momentum is None else momentum,
+        )
     if name == "adam":
         if momentum is not None:
-            raise ValueError(f"build_optimizer: momentum does not apply to adam, got momentum={momentum}")
+            raise ValueError(
+                f"build_optimizer: momentum does not apply to adam, got momentum={momentum}"
+            )
         return nl.Adam(model.parameters(), lr=lr, fused=True)
-    raise ValueError(f"build_optimizer: unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}")
+    raise ValueError(
+        f"build_optimizer: unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}"
+    )
 
 
-def stuck_message(trainer: "Trainer", flat_epochs: int = 10, factor: float = 10.0) -> str | None:
+def stuck_message(
+    trainer: Trainer, flat_epochs: int = 10, factor: float = 10.0
+) -> str | None:
     """Why a run whose loss exploded and then stopped moving learns nothing, or None.
 
     The case of a learning rate like 10 on a ReLU network: the loss jumps to ~1e7, every unit
@@ -97,21 +125,34 @@ def stuck_message(trainer: "Trainer", flat_epochs: int = 10, factor: float = 10.
         return None
     peak = int(np.argmax(losses))
     last = losses[-flat_epochs:]
-    if not (losses[peak] > factor * max(losses[0], 1e-3) and peak < len(losses) - flat_epochs
-            and np.ptp(last) < 1e-4):
+    if not (
+        losses[peak] > factor * max(losses[0], 1e-3)
+        and peak < len(losses) - flat_epochs
+        and np.ptp(last) < 1e-4
+    ):
         return None
     lr = getattr(trainer.optimizer, "lr", float("nan"))
-    text = (f"The loss exploded (to {losses[peak]:.3g} at epoch {peak + 1}) and is now stuck at "
-            f"{losses[-1]:.3f}")
-    dead = nl.dead_relu_fraction(trainer.model, trainer.X) if isinstance(trainer.model, nl.Sequential) else []
+    text = (
+        f"The loss exploded (to {losses[peak]:.3g} at epoch {peak + 1}) and is now stuck at "
+        f"{losses[-1]:.3f}"
+    )
+    dead = (
+        nl.dead_relu_fraction(trainer.model, trainer.X)
+        if isinstance(trainer.model, nl.Sequential)
+        else []
+    )
     if dead and max(dead) > 0:
         layer = int(np.argmax(dead))
         share = "all" if dead[layer] == 1.0 else f"{dead[layer]:.0%} of"
-        text += (f": {share} the ReLU units of hidden layer {layer + 1} are dead (0 on every "
-                 f"training point), so no gradient flows through them and the weights below them "
-                 f"no longer move")
-    return (f"{text}. The steps were too large for learning rate {lr:g}; lower it and press "
-            f"Reset.")
+        text += (
+            f": {share} the ReLU units of hidden layer {layer + 1} are dead (0 on every "
+            f"training point), so no gradient flows through them and the weights below them "
+            f"no longer move"
+        )
+    return (
+        f"{text}. The steps were too large for learning rate {lr:g}; lower it and press "
+        f"Reset."
+    )
 
 
 def dense_layers(model: nl.Layer) -> list[nl.Dense]:
@@ -140,10 +181,18 @@ class Trainer:
     """
 
     @seed_is_old_rng
-    def __init__(self, model: nl.Layer, loss: nl.Loss, optimizer: nl.Optimizer,
-                 X: np.ndarray, y: np.ndarray, X_test: np.ndarray | None = None,
-                 y_test: np.ndarray | None = None, batch_size: int | None = None,
-                 rng: np.random.Generator | int | None = 0) -> None:
+    def __init__(
+        self,
+        model: nl.Layer,
+        loss: nl.Loss,
+        optimizer: nl.Optimizer,
+        X: np.ndarray,
+        y: np.ndarray,
+        X_test: np.ndarray | None = None,
+        y_test: np.ndarray | None = None,
+        batch_size: int | None = None,
+        rng: np.random.Generator | int | None = 0,
+    ) -> None:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.X, self.y, self.X_test, self.y_test = X, y, X_test, y_test
         self.batch_size = batch_size
@@ -171,12 +220,16 @@ class Trainer:
             return None
         # fit's own advice goes on to "standardize the inputs, or use a smaller init", which the
         # playground has already done or has no control for.
-        what, found, _ = message.removeprefix("fit: training diverged, ").partition(". The updates grew too large")
+        what, found, _ = message.removeprefix("fit: training diverged, ").partition(
+            ". The updates grew too large"
+        )
         if not found:
             return message
         lr = getattr(self.optimizer, "lr", float("nan"))
-        return (f"Training diverged: {what}. The steps are too large for learning rate {lr:g}; lower it and "
-                f"press Reset.")
+        return (
+            f"Training diverged: {what}. The steps are too large for learning rate {lr:g}; lower it and "
+            f"press Reset."
+        )
 
     def _test_loss(self, epoch: int, history: nl.History) -> None:
         # A fit callback, not fit's validation_data: the held-out loss is only drawn here, while
@@ -184,7 +237,11 @@ class Trainer:
         # does; the live page (nnlib.js) stops where the training loss does, and so do we.
         out = self.model(self.X_test)
         # Losses reject non-finite outputs with a ValueError; for the curve it is an infinite loss.
-        self.test_losses.append(float(self.loss(out, self.y_test)) if np.isfinite(out).all() else float("inf"))
+        self.test_losses.append(
+            float(self.loss(out, self.y_test))
+            if np.isfinite(out).all()
+            else float("inf")
+        )
 
     def run(self, epochs: int) -> int:
         """Train up to ``epochs`` epochs; return how many ran (fewer if the loss diverged)."""
@@ -195,11 +252,21 @@ class Trainer:
         # A diverging run overflows on purpose (learning rate 10): it is reported through
         # ``diverged``, so numpy's warnings would only repeat it as noise.
         with np.errstate(all="ignore"):
-            nl.fit(self.model, self.loss, self.optimizer, self.X, self.y, epochs,
-                   batch_size=n if self.batch_size is None else self.batch_size, rng=self.rng,
-                   callbacks=[self._test_loss] if self.X_test is not None else (), progress=False,
-                   history=self.history, on_divergence="stop",
-                   # Only NaN and inf stop a widget: a loss that explodes and then sits still
-                   # (dead ReLU units) is a lesson to watch, which stuck_message explains.
-                   max_loss_growth=None)
+            nl.fit(
+                self.model,
+                self.loss,
+                self.optimizer,
+                self.X,
+                self.y,
+                epochs,
+                batch_size=n if self.batch_size is None else self.batch_size,
+                rng=self.rng,
+                callbacks=[self._test_loss] if self.X_test is not None else (),
+                progress=False,
+                history=self.history,
+                on_divergence="stop",
+                # Only NaN and inf stop a widget: a loss that explodes and then sits still
+                # (dead ReLU units) is a lesson to watch, which stuck_message explains.
+                max_loss_growth=None,
+            )
         return self.epoch - before

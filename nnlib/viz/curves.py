@@ -7,6 +7,7 @@ or pass it yourself: ``nl.fit(..., callbacks=[curves])``. In a notebook the figu
 once and then replaced in place (a display handle), so the executed notebook keeps only the
 final curves: that is what the static book shows.
 """
+
 from __future__ import annotations
 
 import time
@@ -34,11 +35,18 @@ class LiveCurves:
     often the image is re-sent while training; the last epoch is always drawn.
     """
 
-    def __init__(self, metrics: tuple[str, ...] = ("loss", "accuracy"), title: str = "",
-                 min_interval: float = 0.2, display: bool | None = None) -> None:
+    def __init__(
+        self,
+        metrics: tuple[str, ...] = ("loss", "accuracy"),
+        title: str = "",
+        min_interval: float = 0.2,
+        display: bool | None = None,
+    ) -> None:
         unknown = [m for m in metrics if m not in _SERIES]
         if unknown or not metrics:
-            raise ValueError(f"LiveCurves: metrics must be among {list(_SERIES)}, got {list(metrics)}")
+            raise ValueError(
+                f"LiveCurves: metrics must be among {list(_SERIES)}, got {list(metrics)}"
+            )
         self.metrics = tuple(metrics)
         self.min_interval = float(min_interval)
         self.display = in_notebook() if display is None else display
@@ -49,17 +57,29 @@ class LiveCurves:
         for metric, ax in self.axes.items():
             train_key, val_key = _SERIES[metric]
             (self.lines[train_key],) = ax.plot([], [], color="C0", label="train")
-            (self.lines[val_key],) = ax.plot([], [], color="C1", linestyle="--", label="validation")
+            (self.lines[val_key],) = ax.plot(
+                [], [], color="C1", linestyle="--", label="validation"
+            )
             ax.set_xlabel("epoch")
             ax.set_ylabel(metric)
             ax.set_title(metric)
             ax.grid(alpha=0.3)
         if title:
             fig.suptitle(title)
-        self.message = fig.text(0.5, 0.5, "", ha="center", va="center", color="darkred", wrap=True,
-                                bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "darkred"})
+        self.message = fig.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            color="darkred",
+            wrap=True,
+            bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "darkred"},
+        )
         self.message.set_visible(False)
-        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.85 if title else 0.9, wspace=0.3)
+        fig.subplots_adjust(
+            left=0.1, right=0.97, bottom=0.16, top=0.85 if title else 0.9, wspace=0.3
+        )
         self.history: nl.History | None = None
         self._handle = None
         self._last_draw = -np.inf
@@ -78,13 +98,19 @@ class LiveCurves:
             shown = False
             for key in _SERIES[metric]:
                 values = getattr(history, key)
-                self.lines[key].set_data(np.arange(1, len(values) + 1), finite_or_nan(values))
+                self.lines[key].set_data(
+                    np.arange(1, len(values) + 1), finite_or_nan(values)
+                )
                 shown |= bool(values)
             if shown:
                 ax.relim()
                 ax.autoscale_view()
-                handles = [line for key in _SERIES[metric] if getattr(history, key)
-                           for line in [self.lines[key]]]
+                handles = [
+                    line
+                    for key in _SERIES[metric]
+                    if getattr(history, key)
+                    for line in [self.lines[key]]
+                ]
                 ax.legend(handles=handles, loc="best", fontsize=8)
 
     def show_message(self, text: str) -> None:
@@ -102,15 +128,26 @@ class LiveCurves:
         if not self.display:
             return
         from IPython.display import Image, display
+
         png = self.png()
-        image = Image(png, width=png_css_width(png))   # rendered at 2x, shown at its CSS size
+        image = Image(
+            png, width=png_css_width(png)
+        )  # rendered at 2x, shown at its CSS size
         if self._handle is None:
             self._handle = display(image, display_id=True)
         else:
             self._handle.update(image)
 
-    def fit(self, model: nl.Layer, loss: nl.Loss, optimizer: nl.Optimizer, X: np.ndarray, y: np.ndarray,
-            epochs: int, **kwargs) -> nl.History:
+    def fit(
+        self,
+        model: nl.Layer,
+        loss: nl.Loss,
+        optimizer: nl.Optimizer,
+        X: np.ndarray,
+        y: np.ndarray,
+        epochs: int,
+        **kwargs,
+    ) -> nl.History:
         """``nl.fit`` with these curves as a callback; a diverging run ends with a message on the
         figure instead of a traceback, and the epochs before it are returned as the History.
 

@@ -4,6 +4,7 @@ A decision-boundary plot is one forward pass over every point of a ``resolution`
 ``resolution`` grid; the probabilities become an RGB image where each class has its colour and
 the colour fades to white where the model is unsure.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,11 +16,20 @@ import nnlib as nl
 from ._training import model_dtype
 
 #: Class colours (RGB in [0, 1]): blue, orange, green, red, purple, brown, pink, grey, olive, cyan.
-CLASS_COLORS = np.array([
-    [0.122, 0.467, 0.706], [1.000, 0.498, 0.055], [0.173, 0.627, 0.173], [0.839, 0.153, 0.157],
-    [0.580, 0.404, 0.741], [0.549, 0.337, 0.294], [0.890, 0.467, 0.761], [0.498, 0.498, 0.498],
-    [0.737, 0.741, 0.133], [0.090, 0.745, 0.812],
-])
+CLASS_COLORS = np.array(
+    [
+        [0.122, 0.467, 0.706],
+        [1.000, 0.498, 0.055],
+        [0.173, 0.627, 0.173],
+        [0.839, 0.153, 0.157],
+        [0.580, 0.404, 0.741],
+        [0.549, 0.337, 0.294],
+        [0.890, 0.467, 0.761],
+        [0.498, 0.498, 0.498],
+        [0.737, 0.741, 0.133],
+        [0.090, 0.745, 0.812],
+    ]
+)
 #: Colour of grid cells whose probabilities are not finite (a diverged model).
 INVALID_COLOR = np.array([0.8, 0.8, 0.8])
 
@@ -31,17 +41,26 @@ def grid_bounds(X: np.ndarray, margin: float = 0.15) -> Bounds:
     ``margin`` times each side's span (at least 0.1) so no point sits on the edge."""
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
-        raise ValueError(f"grid_bounds: X must have shape (n, 2) with n >= 1, got {X.shape}")
+        raise ValueError(
+            f"grid_bounds: X must have shape (n, 2) with n >= 1, got {X.shape}"
+        )
     if not np.isfinite(X).all():
         raise ValueError("grid_bounds: X contains NaN or inf")
     if margin < 0:
         raise ValueError(f"grid_bounds: margin must be >= 0, got {margin}")
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = np.maximum(margin * (hi - lo), 0.1)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    return (
+        float(lo[0] - pad[0]),
+        float(hi[0] + pad[0]),
+        float(lo[1] - pad[1]),
+        float(hi[1] + pad[1]),
+    )
 
 
-def make_grid(bounds: Bounds, resolution: int = 100, dtype: type = np.float64) -> np.ndarray:
+def make_grid(
+    bounds: Bounds, resolution: int = 100, dtype: type = np.float64
+) -> np.ndarray:
     """Centres of a ``resolution`` x ``resolution`` grid of cells over ``bounds``, as points
     (resolution**2, 2), row by row from the bottom: row ``i`` has ``y`` fixed and ``x`` rising.
 
@@ -50,9 +69,17 @@ def make_grid(bounds: Bounds, resolution: int = 100, dtype: type = np.float64) -
     """
     x0, x1, y0, y1 = bounds
     if not (x1 > x0 and y1 > y0):
-        raise ValueError(f"make_grid: bounds must be (x_min, x_max, y_min, y_max) with min < max, got {bounds}")
-    if isinstance(resolution, bool) or not isinstance(resolution, int | np.integer) or resolution < 2:
-        raise ValueError(f"make_grid: resolution must be an int >= 2, got {resolution!r}")
+        raise ValueError(
+            f"make_grid: bounds must be (x_min, x_max, y_min, y_max) with min < max, got {bounds}"
+        )
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, int | np.integer)
+        or resolution < 2
+    ):
+        raise ValueError(
+            f"make_grid: resolution must be an int >= 2, got {resolution!r}"
+        )
     dx, dy = (x1 - x0) / resolution, (y1 - y0) / resolution
     xs = np.linspace(x0 + dx / 2, x1 - dx / 2, resolution)
     ys = np.linspace(y0 + dy / 2, y1 - dy / 2, resolution)
@@ -60,8 +87,12 @@ def make_grid(bounds: Bounds, resolution: int = 100, dtype: type = np.float64) -
     return np.column_stack([xx.ravel(), yy.ravel()]).astype(dtype, copy=False)
 
 
-def grid_proba(model: nl.Layer, bounds: Bounds, resolution: int = 100,
-               transform: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+def grid_proba(
+    model: nl.Layer,
+    bounds: Bounds,
+    resolution: int = 100,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """Class probabilities of ``model`` at every grid cell: (resolution, resolution, k).
 
     One forward pass over all cells. ``transform`` maps grid points to the model's inputs
@@ -79,7 +110,9 @@ def grid_proba(model: nl.Layer, bounds: Bounds, resolution: int = 100,
     return proba.reshape(resolution, resolution, -1)
 
 
-def proba_to_rgb(proba: np.ndarray, colors: np.ndarray | None = None, max_strength: float = 0.65) -> np.ndarray:
+def proba_to_rgb(
+    proba: np.ndarray, colors: np.ndarray | None = None, max_strength: float = 0.65
+) -> np.ndarray:
     """RGB image (..., 3) from probabilities (..., k): the probability-weighted class colour,
     faded towards white as the prediction approaches uniform (1/k for every class). Even a
     certain prediction is a pastel (``max_strength``) so points of the class colours stand out.
@@ -90,7 +123,9 @@ def proba_to_rgb(proba: np.ndarray, colors: np.ndarray | None = None, max_streng
     k = proba.shape[-1]
     colors = CLASS_COLORS if colors is None else np.asarray(colors, dtype=np.float64)
     if k < 2:
-        raise ValueError(f"proba_to_rgb: need probabilities of at least 2 classes, got {k}")
+        raise ValueError(
+            f"proba_to_rgb: need probabilities of at least 2 classes, got {k}"
+        )
     if len(colors) < k:
         raise ValueError(f"proba_to_rgb: {k} classes but only {len(colors)} colours")
     valid = np.isfinite(proba).all(axis=-1)

@@ -4,6 +4,7 @@
 ``NetworkView`` draws them once and, during training, only changes the line widths, colours
 and image data of the artists it made.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,7 +14,15 @@ import numpy as np
 import nnlib as nl
 
 from .._validation import check_float_array, check_labels, check_same_length
-from ._render import DPI, PIXEL_RATIO, Blitter, new_figure, nice_ceiling, png_css_width, sharp_layout
+from ._render import (
+    DPI,
+    PIXEL_RATIO,
+    Blitter,
+    new_figure,
+    nice_ceiling,
+    png_css_width,
+    sharp_layout,
+)
 from ._training import dense_layers
 
 #: Edge colours for positive and negative weights (RGB), the colours of the grid's classes 0/1.
@@ -25,12 +34,15 @@ def layer_sizes(model: nl.Layer) -> list[int]:
     """Units per layer of the network drawing: inputs, then each ``Dense`` layer's outputs."""
     dense = dense_layers(model)
     if not dense:
-        raise ValueError(f"layer_sizes: {type(model).__name__} has no Dense layer to draw")
+        raise ValueError(
+            f"layer_sizes: {type(model).__name__} has no Dense layer to draw"
+        )
     return [dense[0].in_features, *(d.out_features for d in dense)]
 
 
-def network_layout(sizes: Sequence[int], width: float = 1.0, height: float = 1.0,
-                   spread: int = 16) -> list[np.ndarray]:
+def network_layout(
+    sizes: Sequence[int], width: float = 1.0, height: float = 1.0, spread: int = 16
+) -> list[np.ndarray]:
     """Node positions of a layered drawing: one (n_i, 2) array of (x, y) per layer.
 
     Layers sit at evenly spaced x from 0 to ``width``, each centred on ``height / 2`` with
@@ -39,7 +51,9 @@ def network_layout(sizes: Sequence[int], width: float = 1.0, height: float = 1.0
     """
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"network_layout: need at least 2 layers of >= 1 unit, got {sizes}")
+        raise ValueError(
+            f"network_layout: need at least 2 layers of >= 1 unit, got {sizes}"
+        )
     reference = min(max(sizes), spread)
     step = height / (reference - 1) if reference > 1 else 0.0
     xs = np.linspace(0.0, width, len(sizes))
@@ -65,8 +79,9 @@ def edge_segments(layout: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate(segments, axis=0)
 
 
-def edge_style(weights: Sequence[np.ndarray], max_width: float = 4.0,
-               min_width: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+def edge_style(
+    weights: Sequence[np.ndarray], max_width: float = 4.0, min_width: float = 0.1
+) -> tuple[np.ndarray, np.ndarray]:
     """Widths (E,) and RGBA colours (E, 4) of the edges for a list of weight matrices.
 
     Width and opacity grow with ``|w|`` relative to the largest weight of *its own* layer, so
@@ -77,7 +92,9 @@ def edge_style(weights: Sequence[np.ndarray], max_width: float = 4.0,
         w = np.asarray(W, dtype=np.float64).ravel()
         finite = np.isfinite(w)
         scale = np.abs(w[finite]).max() if finite.any() else 0.0
-        mag = np.where(finite, np.abs(w) / scale, 0.0) if scale > 0 else np.zeros_like(w)
+        mag = (
+            np.where(finite, np.abs(w) / scale, 0.0) if scale > 0 else np.zeros_like(w)
+        )
         widths.append(min_width + (max_width - min_width) * mag)
         rgba = np.empty((len(w), 4))
         rgba[:, :3] = np.where((w >= 0)[:, None], POSITIVE_COLOR, NEGATIVE_COLOR)
@@ -107,9 +124,16 @@ class NetworkView:
     Use it as a ``fit`` callback to watch the weights change: ``callbacks=[view]``.
     """
 
-    def __init__(self, model: nl.Layer, image_shape: tuple[int, int] | None = None,
-                 n_filters: int = 8, bins: int = 30, max_graph_units: int = 64,
-                 pixel_ratio: int = 1, dpi: int = DPI) -> None:
+    def __init__(
+        self,
+        model: nl.Layer,
+        image_shape: tuple[int, int] | None = None,
+        n_filters: int = 8,
+        bins: int = 30,
+        max_graph_units: int = 64,
+        pixel_ratio: int = 1,
+        dpi: int = DPI,
+    ) -> None:
         self.model = model
         self.dense = dense_layers(model)
         sizes = layer_sizes(model)
@@ -126,11 +150,23 @@ class NetworkView:
         self.pixel_ratio = int(pixel_ratio)
         # Row heights in inches: the filters (first, nearest the controls) need less.
         heights = [1.2] * (self.n_filters > 0) + [2.2] * (2 + int(self.draw_graph))
-        top = 0.8 if self.n_filters else 0.65   # inches above the grid: title (and filter caption)
+        top = (
+            0.8 if self.n_filters else 0.65
+        )  # inches above the grid: title (and filter caption)
         total = sum(heights) + top + 0.3
-        self.figure = fig = new_figure(max(6.0, 2.4 * n_layers), total, dpi=dpi * self.pixel_ratio)
-        outer = fig.add_gridspec(len(heights), 1, height_ratios=heights, hspace=0.6, left=0.08, right=0.97,
-                                 top=1 - top / total, bottom=0.3 / total + 0.05)
+        self.figure = fig = new_figure(
+            max(6.0, 2.4 * n_layers), total, dpi=dpi * self.pixel_ratio
+        )
+        outer = fig.add_gridspec(
+            len(heights),
+            1,
+            height_ratios=heights,
+            hspace=0.6,
+            left=0.08,
+            right=0.97,
+            top=1 - top / total,
+            bottom=0.3 / total + 0.05,
+        )
         row = 0
         self.filters = []
         if self.n_filters:
@@ -139,31 +175,51 @@ class NetworkView:
                 ax = fig.add_subplot(filter_row[0, j])
                 w = self.dense[0].W[:, j].reshape(image_shape)
                 lim = _symmetric_limit(w)
-                self.filters.append(ax.imshow(w, cmap="coolwarm_r", vmin=-lim, vmax=lim))
+                self.filters.append(
+                    ax.imshow(w, cmap="coolwarm_r", vmin=-lim, vmax=lim)
+                )
                 ax.set_xticks([])
                 ax.set_yticks([])
                 ax.set_xlabel(f"unit {j}", fontsize=8)
-            fig.text(0.5, filter_row[0, 0].get_position(fig).y1 + 0.01, "First-layer weights into each "
-                     "hidden unit, as images (blue > 0, red < 0)", ha="center", va="bottom", fontsize=9)
+            fig.text(
+                0.5,
+                filter_row[0, 0].get_position(fig).y1 + 0.01,
+                "First-layer weights into each "
+                "hidden unit, as images (blue > 0, red < 0)",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
             row += 1
         self.edges = None
         if self.draw_graph:
             from matplotlib.collections import LineCollection
+
             ax = fig.add_subplot(outer[row, 0])
             self.layout = network_layout(sizes, width=float(len(sizes) - 1), height=1.0)
             self.edges = LineCollection(edge_segments(self.layout), zorder=1)
             ax.add_collection(self.edges)
             nodes = np.concatenate(self.layout)
-            ax.scatter(nodes[:, 0], nodes[:, 1], s=max(8, 120 / np.sqrt(max(sizes))), c="white",
-                       edgecolors="black", linewidths=0.8, zorder=2)
+            ax.scatter(
+                nodes[:, 0],
+                nodes[:, 1],
+                s=max(8, 120 / np.sqrt(max(sizes))),
+                c="white",
+                edgecolors="black",
+                linewidths=0.8,
+                zorder=2,
+            )
             ax.set_xlim(-0.3, len(sizes) - 0.7)
             ax.set_ylim(-0.12, 1.12)
-            ax.set_xticks(range(len(sizes)), ["input", *[f"hidden {i}" for i in range(1, len(sizes) - 1)],
-                                              "output"])
+            ax.set_xticks(
+                range(len(sizes)),
+                ["input", *[f"hidden {i}" for i in range(1, len(sizes) - 1)], "output"],
+            )
             ax.set_yticks([])
             ax.set_title("Network: edge width = |weight|, blue > 0, orange < 0")
             row += 1
         from matplotlib.ticker import MaxNLocator
+
         self.heatmaps, self.hists, self.hist_axes = [], [], []
         maps_row = outer[row, 0].subgridspec(1, n_layers, wspace=0.45)
         hist_row = outer[row + 1, 0].subgridspec(1, n_layers, wspace=0.45)
@@ -171,12 +227,19 @@ class NetworkView:
             ax = fig.add_subplot(maps_row[0, i])
             W = layer.W
             lim = _symmetric_limit(W)
-            im = ax.imshow(W, cmap="coolwarm_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+            im = ax.imshow(
+                W,
+                cmap="coolwarm_r",
+                vmin=-lim,
+                vmax=lim,
+                aspect="auto",
+                interpolation="nearest",
+            )
             ax.set_title(f"W{i + 1} ({W.shape[0]} x {W.shape[1]})", fontsize=9)
             ax.set_xlabel("output unit", fontsize=8)
             ax.set_ylabel("input unit", fontsize=8)
             ax.tick_params(labelsize=7)
-            for axis in (ax.xaxis, ax.yaxis):   # unit numbers: 0, 1, ..., never 0.5
+            for axis in (ax.xaxis, ax.yaxis):  # unit numbers: 0, 1, ..., never 0.5
                 axis.set_major_locator(MaxNLocator(integer=True))
             self.heatmaps.append(im)
             hax = fig.add_subplot(hist_row[0, i])
@@ -187,12 +250,26 @@ class NetworkView:
             hax.tick_params(labelsize=7)
             self.hist_axes.append(hax)
         self.title = fig.suptitle("", fontsize=10)
-        self.message = fig.text(0.5, 0.5, "", ha="center", va="center", color="darkred", fontsize=11,
-                                wrap=True, bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "darkred"})
+        self.message = fig.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            color="darkred",
+            fontsize=11,
+            wrap=True,
+            bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "darkred"},
+        )
         self.message.set_visible(False)
         # Only these change during training; axes, ticks and labels are redrawn only when a
         # histogram's range moves.
-        dynamic = ([self.edges] if self.edges is not None else []) + self.heatmaps + self.hists + self.filters
+        dynamic = (
+            ([self.edges] if self.edges is not None else [])
+            + self.heatmaps
+            + self.hists
+            + self.filters
+        )
         self.blitter = Blitter(fig, [*dynamic, self.title, self.message])
         self._image = None
         self._handle = None
@@ -211,13 +288,18 @@ class NetworkView:
             widths, colors = edge_style([d.W for d in self.dense])
             self.edges.set_linewidths(widths)
             self.edges.set_color(colors)
-        for layer, im, stairs, hax in zip(self.dense, self.heatmaps, self.hists, self.hist_axes):
+        for layer, im, stairs, hax in zip(
+            self.dense, self.heatmaps, self.hists, self.hist_axes
+        ):
             lim = _symmetric_limit(layer.W)
             im.set_data(layer.W)
             im.set_clim(-lim, lim)
             counts, edges = self._histogram(layer.W)
             stairs.set_data(counts, edges)
-            xlim, ylim = (edges[0], edges[-1]), (0, nice_ceiling(max(1, counts.max()) * 1.1))
+            xlim, ylim = (
+                (edges[0], edges[-1]),
+                (0, nice_ceiling(max(1, counts.max()) * 1.1)),
+            )
             if xlim != hax.get_xlim() or ylim != hax.get_ylim():
                 hax.set_xlim(xlim)
                 hax.set_ylim(ylim)
@@ -244,6 +326,7 @@ class NetworkView:
     def image(self):
         """The current drawing as an ``IPython.display.Image`` shown at its CSS size."""
         from IPython.display import Image
+
         png = self.png()
         return Image(png, width=png_css_width(png, self.pixel_ratio))
 
@@ -252,21 +335,28 @@ class NetworkView:
         """An ``ipywidgets.Image`` that always shows the current drawing, at its CSS size."""
         if self._image is None:
             import ipywidgets as w
+
             png = self.png()
-            self._image = w.Image(value=png, format="png",
-                                  layout=sharp_layout(png_css_width(png, self.pixel_ratio)))
+            self._image = w.Image(
+                value=png,
+                format="png",
+                layout=sharp_layout(png_css_width(png, self.pixel_ratio)),
+            )
         return self._image
 
     def _refresh(self) -> None:
         if self._image is not None:
             self._image.value = self.png()
-            self._image.layout.width = f"{png_css_width(self._image.value, self.pixel_ratio)}px"
+            self._image.layout.width = (
+                f"{png_css_width(self._image.value, self.pixel_ratio)}px"
+            )
         elif self._handle is not None:
             self._handle.update(self.image())
 
     def show(self) -> None:
         """Display the drawing in the notebook; later updates replace it in place."""
         from IPython.display import display
+
         if self._image is not None:
             display(self._image)
         else:
@@ -281,13 +371,27 @@ class NetworkExplorer:
     weights). For digits pass ``image_shape=(8, 8)`` to see the first layer's weights as images.
     """
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, hidden: str | Sequence[int] = "16",
-                 activation: str = "relu", optimizer: str = "adam", lr: float = 0.01,
-                 epochs: int = 10, batch_size: int = 32, image_shape: tuple[int, int] | None = None,
-                 seed: int = 0) -> None:
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        hidden: str | Sequence[int] = "16",
+        activation: str = "relu",
+        optimizer: str = "adam",
+        lr: float = 0.01,
+        epochs: int = 10,
+        batch_size: int = 32,
+        image_shape: tuple[int, int] | None = None,
+        seed: int = 0,
+    ) -> None:
         import ipywidgets as w
 
-        from ._training import ACTIVATIONS, OPTIMIZERS, learning_rate_slider, parse_hidden
+        from ._training import (
+            ACTIVATIONS,
+            OPTIMIZERS,
+            learning_rate_slider,
+            parse_hidden,
+        )
 
         self.X = check_float_array(X, "NetworkExplorer")
         self.y = check_labels(y, "NetworkExplorer")
@@ -298,20 +402,42 @@ class NetworkExplorer:
         parse_hidden(hidden)  # fail early, in the caller's terms
         style = {"description_width": "95px"}
         self.controls = {
-            "hidden": w.Text(value=hidden if isinstance(hidden, str) else ", ".join(map(str, hidden)),
-                             description="hidden layers", style=style),
-            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=activation, description="activation",
-                                     style=style),
-            "optimizer": w.Dropdown(options=list(OPTIMIZERS), value=optimizer, description="optimizer",
-                                    style=style),
+            "hidden": w.Text(
+                value=hidden
+                if isinstance(hidden, str)
+                else ", ".join(map(str, hidden)),
+                description="hidden layers",
+                style=style,
+            ),
+            "activation": w.Dropdown(
+                options=sorted(ACTIVATIONS),
+                value=activation,
+                description="activation",
+                style=style,
+            ),
+            "optimizer": w.Dropdown(
+                options=list(OPTIMIZERS),
+                value=optimizer,
+                description="optimizer",
+                style=style,
+            ),
             "lr": learning_rate_slider(lr, description="learning rate", style=style),
-            "epochs": w.IntSlider(value=epochs, min=1, max=100, description="epochs / Train", style=style),
-            "batch_size": w.IntSlider(value=batch_size, min=1, max=len(X), description="batch size",
-                                      style=style),
+            "epochs": w.IntSlider(
+                value=epochs, min=1, max=100, description="epochs / Train", style=style
+            ),
+            "batch_size": w.IntSlider(
+                value=batch_size,
+                min=1,
+                max=len(X),
+                description="batch size",
+                style=style,
+            ),
         }
         for control in self.controls.values():
             control.layout.width = "320px"
-        self.train_button = w.Button(description="Train", button_style="primary", icon="play")
+        self.train_button = w.Button(
+            description="Train", button_style="primary", icon="play"
+        )
         self.step_button = w.Button(description="Step", icon="step-forward")
         self.reset_button = w.Button(description="Reset", icon="refresh")
         for button in (self.train_button, self.step_button, self.reset_button):
@@ -330,27 +456,46 @@ class NetworkExplorer:
     def reset(self) -> None:
         """Build a fresh network from the controls and redraw."""
         from ._training import Trainer, parse_hidden
+
         try:
             hidden = parse_hidden(self.controls["hidden"].value)
         except ValueError as err:
             self._say(str(err), error=True)
             return
         c = self.controls
-        self.model = nl.build_mlp([self.X.shape[1], *hidden, self.n_classes], c["activation"].value,
-                                  rng=self.seed, dtype=self.X.dtype)
-        self.trainer = Trainer(self.model, nl.CrossEntropyLoss(), self._optimizer(), self.X, self.y,
-                               batch_size=c["batch_size"].value, rng=self.seed)
+        self.model = nl.build_mlp(
+            [self.X.shape[1], *hidden, self.n_classes],
+            c["activation"].value,
+            rng=self.seed,
+            dtype=self.X.dtype,
+        )
+        self.trainer = Trainer(
+            self.model,
+            nl.CrossEntropyLoss(),
+            self._optimizer(),
+            self.X,
+            self.y,
+            batch_size=c["batch_size"].value,
+            rng=self.seed,
+        )
         # The panel keeps showing the same Image widget; only the figure behind it is new.
-        old_image = self.view._image if getattr(self, "view", None) is not None else None
+        old_image = (
+            self.view._image if getattr(self, "view", None) is not None else None
+        )
         # 100 dpi: a 6-inch drawing is 600 CSS pixels wide, about the book's text column.
-        self.view = NetworkView(self.model, image_shape=self.image_shape, pixel_ratio=PIXEL_RATIO, dpi=100)
+        self.view = NetworkView(
+            self.model, image_shape=self.image_shape, pixel_ratio=PIXEL_RATIO, dpi=100
+        )
         self.view._image = old_image
         self.view.update(title="epoch 0")
         self._say("New weights. Press Train.")
 
     def _optimizer(self) -> nl.Optimizer:
         from ._training import build_optimizer
-        return build_optimizer(self.controls["optimizer"].value, self.model, self.controls["lr"].value)
+
+        return build_optimizer(
+            self.controls["optimizer"].value, self.model, self.controls["lr"].value
+        )
 
     def _new_optimizer(self) -> None:
         self.trainer.optimizer = self._optimizer()
@@ -366,8 +511,12 @@ class NetworkExplorer:
             t.run(min(chunk, left))
             left -= chunk
             if t.epoch:
-                self.view.update(title=f"epoch {t.epoch}, loss {t.losses[-1]:.4f}", message=t.diverged)
+                self.view.update(
+                    title=f"epoch {t.epoch}, loss {t.losses[-1]:.4f}",
+                    message=t.diverged,
+                )
         from ._training import stuck_message
+
         problem = t.diverged or stuck_message(t)
         if problem:
             self.view.update(message=problem)
@@ -386,18 +535,32 @@ class NetworkExplorer:
         click on Train and what it changes are seen together."""
         if self._box is None:
             import ipywidgets as w
+
             c = self.controls
             column = w.Layout(width="325px")
-            self._box = w.VBox([
-                w.HBox([w.VBox([c["hidden"], c["activation"], c["optimizer"]], layout=column),
-                        w.VBox([c["lr"], c["epochs"], c["batch_size"]], layout=column)],
-                       layout=w.Layout(flex_flow="row wrap")),
-                w.HBox([self.train_button, self.step_button, self.reset_button]),
-                self.status, self.view.widget,
-            ])
+            self._box = w.VBox(
+                [
+                    w.HBox(
+                        [
+                            w.VBox(
+                                [c["hidden"], c["activation"], c["optimizer"]],
+                                layout=column,
+                            ),
+                            w.VBox(
+                                [c["lr"], c["epochs"], c["batch_size"]], layout=column
+                            ),
+                        ],
+                        layout=w.Layout(flex_flow="row wrap"),
+                    ),
+                    w.HBox([self.train_button, self.step_button, self.reset_button]),
+                    self.status,
+                    self.view.widget,
+                ]
+            )
         return self._box
 
     def show(self) -> None:
         """Display the panel."""
         from IPython.display import display
+
         display(self.widget)

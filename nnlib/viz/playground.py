@@ -10,6 +10,7 @@ Speed: training is ``nl.fit`` in chunks (``Trainer``), full-batch by default; th
 forward pass over the grid; redrawing changes the data of existing artists (``set_data``,
 ``set_offsets``) and re-renders one small PNG. See ``benchmarks/bench_playground.py``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,9 +19,23 @@ import numpy as np
 
 import nnlib as nl
 
-from ._render import PIXEL_RATIO, Blitter, new_figure, nice_ceiling, png_css_width, sharp_layout
-from ._training import (ACTIVATIONS, OPTIMIZERS, Trainer, build_optimizer, learning_rate_slider, parse_hidden,
-                        stuck_message)
+from ._render import (
+    PIXEL_RATIO,
+    Blitter,
+    new_figure,
+    nice_ceiling,
+    png_css_width,
+    sharp_layout,
+)
+from ._training import (
+    ACTIVATIONS,
+    OPTIMIZERS,
+    Trainer,
+    build_optimizer,
+    learning_rate_slider,
+    parse_hidden,
+    stuck_message,
+)
 from .curves import finite_or_nan
 from .grid import grid_bounds, grid_proba, proba_to_rgb
 
@@ -34,8 +49,13 @@ DATASETS = {
 }
 #: Batch-size choices; ``None`` is the full batch (one step per epoch). The dropdown stores it as
 #: 0, because a dropdown whose value is None shows no selection.
-BATCH_SIZES: tuple[tuple[str, int | None], ...] = (("full", None), ("8", 8), ("16", 16), ("32", 32),
-                                                   ("64", 64))
+BATCH_SIZES: tuple[tuple[str, int | None], ...] = (
+    ("full", None),
+    ("8", 8),
+    ("16", 16),
+    ("32", 32),
+    ("64", 64),
+)
 _FULL = 0
 
 
@@ -46,24 +66,47 @@ class Playground:
     Train button does. The defaults are the 2-16-16-2 ReLU network trained full-batch by Adam.
     """
 
-    def __init__(self, dataset: str = "moons", noise: float = 0.2, n_samples: int = 300,
-                 hidden: str | Sequence[int] = "16, 16", activation: str = "relu",
-                 optimizer: str = "adam", lr: float = 0.03, batch_size: int | None = None,
-                 epochs: int = 200, resolution: int = 64, seed: int = 0, test_fraction: float = 0.3,
-                 redraws_per_train: int = 10) -> None:
+    def __init__(
+        self,
+        dataset: str = "moons",
+        noise: float = 0.2,
+        n_samples: int = 300,
+        hidden: str | Sequence[int] = "16, 16",
+        activation: str = "relu",
+        optimizer: str = "adam",
+        lr: float = 0.03,
+        batch_size: int | None = None,
+        epochs: int = 200,
+        resolution: int = 64,
+        seed: int = 0,
+        test_fraction: float = 0.3,
+        redraws_per_train: int = 10,
+    ) -> None:
         import ipywidgets as w
 
         if dataset not in DATASETS:
-            raise ValueError(f"Playground: unknown dataset {dataset!r}; choose one of {list(DATASETS)}")
+            raise ValueError(
+                f"Playground: unknown dataset {dataset!r}; choose one of {list(DATASETS)}"
+            )
         if activation not in ACTIVATIONS:
-            raise ValueError(f"Playground: unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
+            raise ValueError(
+                f"Playground: unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}"
+            )
         if optimizer not in OPTIMIZERS:
-            raise ValueError(f"Playground: unknown optimizer {optimizer!r}; choose one of {list(OPTIMIZERS)}")
+            raise ValueError(
+                f"Playground: unknown optimizer {optimizer!r}; choose one of {list(OPTIMIZERS)}"
+            )
         if batch_size not in dict(BATCH_SIZES).values():
-            raise ValueError(f"Playground: batch_size must be one of {[b for _, b in BATCH_SIZES]}, got {batch_size}")
+            raise ValueError(
+                f"Playground: batch_size must be one of {[b for _, b in BATCH_SIZES]}, got {batch_size}"
+            )
         if not 0 < test_fraction < 1:
-            raise ValueError(f"Playground: test_fraction must be in (0, 1), got {test_fraction}")
-        hidden_text = hidden if isinstance(hidden, str) else ", ".join(str(h) for h in hidden)
+            raise ValueError(
+                f"Playground: test_fraction must be in (0, 1), got {test_fraction}"
+            )
+        hidden_text = (
+            hidden if isinstance(hidden, str) else ", ".join(str(h) for h in hidden)
+        )
         parse_hidden(hidden_text)
         self.resolution = resolution
         self.test_fraction = test_fraction
@@ -72,29 +115,79 @@ class Playground:
         # Room for the longest description ("epochs / Train") and for each readout.
         style = {"description_width": "105px"}
         self.controls = {
-            "dataset": w.Dropdown(options=list(DATASETS), value=dataset, description="data set", style=style),
-            "noise": w.FloatSlider(value=noise, min=0.0, max=1.0, step=0.05, description="noise", style=style),
-            "n_samples": w.IntSlider(value=n_samples, min=20, max=1000, step=20, description="samples",
-                                     style=style),
-            "hidden": w.Text(value=hidden_text, description="hidden layers", placeholder="e.g. 16, 16",
-                             continuous_update=False, style=style),
-            "activation": w.Dropdown(options=sorted(ACTIVATIONS), value=activation, description="activation",
-                                     style=style),
-            "optimizer": w.Dropdown(options=list(OPTIMIZERS), value=optimizer, description="optimizer",
-                                    style=style),
+            "dataset": w.Dropdown(
+                options=list(DATASETS),
+                value=dataset,
+                description="data set",
+                style=style,
+            ),
+            "noise": w.FloatSlider(
+                value=noise,
+                min=0.0,
+                max=1.0,
+                step=0.05,
+                description="noise",
+                style=style,
+            ),
+            "n_samples": w.IntSlider(
+                value=n_samples,
+                min=20,
+                max=1000,
+                step=20,
+                description="samples",
+                style=style,
+            ),
+            "hidden": w.Text(
+                value=hidden_text,
+                description="hidden layers",
+                placeholder="e.g. 16, 16",
+                continuous_update=False,
+                style=style,
+            ),
+            "activation": w.Dropdown(
+                options=sorted(ACTIVATIONS),
+                value=activation,
+                description="activation",
+                style=style,
+            ),
+            "optimizer": w.Dropdown(
+                options=list(OPTIMIZERS),
+                value=optimizer,
+                description="optimizer",
+                style=style,
+            ),
             "lr": learning_rate_slider(lr, description="learning rate", style=style),
-            "batch_size": w.Dropdown(options=[(label, b or _FULL) for label, b in BATCH_SIZES],
-                                     value=batch_size or _FULL, description="batch size", style=style),
-            "epochs": w.IntSlider(value=epochs, min=1, max=2000, step=1, description="epochs / Train",
-                                  style=style),
-            "seed": w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", style=style),
+            "batch_size": w.Dropdown(
+                options=[(label, b or _FULL) for label, b in BATCH_SIZES],
+                value=batch_size or _FULL,
+                description="batch size",
+                style=style,
+            ),
+            "epochs": w.IntSlider(
+                value=epochs,
+                min=1,
+                max=2000,
+                step=1,
+                description="epochs / Train",
+                style=style,
+            ),
+            "seed": w.BoundedIntText(
+                value=seed, min=0, max=10**6, description="seed", style=style
+            ),
         }
         for control in self.controls.values():
             control.layout.width = "320px"
-        self.train_button = w.Button(description="Train", button_style="primary", icon="play")
-        self.step_button = w.Button(description="Step", icon="step-forward", tooltip="one epoch")
-        self.reset_button = w.Button(description="Reset", icon="refresh",
-                                     tooltip="start again from the initial weights of this seed")
+        self.train_button = w.Button(
+            description="Train", button_style="primary", icon="play"
+        )
+        self.step_button = w.Button(
+            description="Step", icon="step-forward", tooltip="one epoch"
+        )
+        self.reset_button = w.Button(
+            description="Reset",
+            icon="refresh",
+            tooltip="start again from the initial weights of this seed",
+        )
         self.status = w.HTML()
         self.train_button.on_click(self._safely(lambda: self.train()))
         self.step_button.on_click(self._safely(lambda: self.train(1)))
@@ -104,7 +197,9 @@ class Playground:
         for name in ("hidden", "activation"):
             self.controls[name].observe(self._safely(self.reset), names="value")
         for name in ("optimizer", "lr", "batch_size"):
-            self.controls[name].observe(self._safely(self._new_optimizer), names="value")
+            self.controls[name].observe(
+                self._safely(self._new_optimizer), names="value"
+            )
 
         self._build_figure()
         self.image = w.Image(format="png")
@@ -118,11 +213,13 @@ class Playground:
         A callback's exception would only reach the browser's log, and the panel would look
         frozen: the reader should see what went wrong where they are looking.
         """
+
         def callback(_change=None) -> None:
             try:
                 action()
             except Exception as err:  # noqa: BLE001 - the UI boundary: report, never raise
                 self._show_message(f"{type(err).__name__}: {err}")
+
         return callback
 
     # ---- state -------------------------------------------------------------------------
@@ -132,15 +229,29 @@ class Playground:
         make = DATASETS[c["dataset"].value]
         # float32 throughout: numpy's float64 tanh is about four times slower, and a picture of
         # a decision boundary needs no more than float32's seven digits.
-        X, y = make(c["n_samples"].value, noise=c["noise"].value, rng=c["seed"].value, dtype=np.float32)
+        X, y = make(
+            c["n_samples"].value,
+            noise=c["noise"].value,
+            rng=c["seed"].value,
+            dtype=np.float32,
+        )
         stratify = np.bincount(y).min() >= 2
-        X_train, X_test, y_train, y_test = nl.train_test_split(X, y, test_size=self.test_fraction,
-                                                               rng=c["seed"].value, stratify=stratify)
-        self.X_train, self.X_test, self.y_train, self.y_test = X_train, X_test, y_train, y_test
+        X_train, X_test, y_train, y_test = nl.train_test_split(
+            X, y, test_size=self.test_fraction, rng=c["seed"].value, stratify=stratify
+        )
+        self.X_train, self.X_test, self.y_train, self.y_test = (
+            X_train,
+            X_test,
+            y_train,
+            y_test,
+        )
         self.n_classes = int(y.max()) + 1
         # The network sees standardized inputs; the plot stays in data coordinates.
         self.scaler = nl.StandardScaler().fit(X_train)
-        self.Z_train, self.Z_test = self.scaler.transform(X_train), self.scaler.transform(X_test)
+        self.Z_train, self.Z_test = (
+            self.scaler.transform(X_train),
+            self.scaler.transform(X_test),
+        )
         self.bounds = grid_bounds(X)
         self._set_points()
         self.reset()
@@ -153,17 +264,32 @@ class Playground:
         except ValueError as err:
             self._show_message(str(err))
             return
-        self.model = nl.build_mlp([2, *hidden, self.n_classes], c["activation"].value, rng=c["seed"].value,
-                                  dtype=np.float32)
-        self.trainer = Trainer(self.model, nl.CrossEntropyLoss(), self._optimizer(), self.Z_train, self.y_train,
-                               self.Z_test, self.y_test, batch_size=self._batch_size(), rng=c["seed"].value)
+        self.model = nl.build_mlp(
+            [2, *hidden, self.n_classes],
+            c["activation"].value,
+            rng=c["seed"].value,
+            dtype=np.float32,
+        )
+        self.trainer = Trainer(
+            self.model,
+            nl.CrossEntropyLoss(),
+            self._optimizer(),
+            self.Z_train,
+            self.y_train,
+            self.Z_test,
+            self.y_test,
+            batch_size=self._batch_size(),
+            rng=c["seed"].value,
+        )
         # Sized for one Train click from the start, so that click only blits.
         self._x_end = c["epochs"].value
         sizes = "-".join(str(s) for s in (2, *hidden, self.n_classes))
         self.redraw(status=f"New {sizes} network. Press Train.")
 
     def _optimizer(self) -> nl.Optimizer:
-        return build_optimizer(self.controls["optimizer"].value, self.model, self.controls["lr"].value)
+        return build_optimizer(
+            self.controls["optimizer"].value, self.model, self.controls["lr"].value
+        )
 
     def _new_optimizer(self) -> None:
         # Changing the optimizer keeps the weights learned so far, as in TF Playground.
@@ -199,34 +325,67 @@ class Playground:
         # 605 x 274 CSS pixels (8.4 x 3.8 inches at 72 dpi) fit the book's text column; rendered
         # at PIXEL_RATIO times that, so the browser scales it down (sharp), never up (blurred).
         self.figure = fig = new_figure(8.4, 3.8, dpi=72 * PIXEL_RATIO)
-        self.ax_map, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
+        self.ax_map, self.ax_loss = fig.subplots(
+            1, 2, gridspec_kw={"width_ratios": [1, 1.15]}
+        )
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
         r = self.resolution
-        self.map_image = self.ax_map.imshow(np.ones((r, r, 3)), origin="lower", interpolation="bilinear",
-                                            aspect="auto")
-        self.train_points = self.ax_map.scatter([], [], s=18, edgecolors="white", linewidths=0.6,
-                                                label="train")
-        self.test_points = self.ax_map.scatter([], [], s=22, marker="^", edgecolors="black", linewidths=0.6,
-                                               label="validation")
+        self.map_image = self.ax_map.imshow(
+            np.ones((r, r, 3)), origin="lower", interpolation="bilinear", aspect="auto"
+        )
+        self.train_points = self.ax_map.scatter(
+            [], [], s=18, edgecolors="white", linewidths=0.6, label="train"
+        )
+        self.test_points = self.ax_map.scatter(
+            [],
+            [],
+            s=22,
+            marker="^",
+            edgecolors="black",
+            linewidths=0.6,
+            label="validation",
+        )
         self.ax_map.set_xlabel("x₁")
         self.ax_map.set_ylabel("x₂")
         self.map_title = self.ax_map.set_title("")
         (self.train_line,) = self.ax_loss.plot([], [], color="C0", label="train loss")
-        (self.test_line,) = self.ax_loss.plot([], [], color="C1", linestyle="--", label="validation loss")
+        (self.test_line,) = self.ax_loss.plot(
+            [], [], color="C1", linestyle="--", label="validation loss"
+        )
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("cross-entropy loss")
         self.ax_loss.set_title("Loss")
         self.ax_loss.grid(alpha=0.3)
         self.ax_loss.legend(loc="upper right", fontsize=8)
-        self.message = fig.text(0.5, 0.5, "", ha="center", va="center", color="darkred", fontsize=11,
-                                wrap=True, bbox={"facecolor": "white", "alpha": 0.92, "edgecolor": "darkred"})
+        self.message = fig.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            color="darkred",
+            fontsize=11,
+            wrap=True,
+            bbox={"facecolor": "white", "alpha": 0.92, "edgecolor": "darkred"},
+        )
         self.message.set_visible(False)
         # Everything that changes while training; the rest is drawn once as the background.
-        self.blitter = Blitter(fig, [self.map_image, self.train_points, self.test_points, self.map_title,
-                                     self.train_line, self.test_line, self.message])
+        self.blitter = Blitter(
+            fig,
+            [
+                self.map_image,
+                self.train_points,
+                self.test_points,
+                self.map_title,
+                self.train_line,
+                self.test_line,
+                self.message,
+            ],
+        )
 
     def _set_points(self) -> None:
         from .grid import CLASS_COLORS
+
         self.map_image.set_extent(self.bounds)
         self.ax_map.set_xlim(self.bounds[:2])
         self.ax_map.set_ylim(self.bounds[2:])
@@ -239,7 +398,9 @@ class Playground:
     def redraw(self, status: str | None = None) -> None:
         """Update the map, the curves and the message from the current model, then re-render."""
         t = self.trainer
-        proba = grid_proba(self.model, self.bounds, self.resolution, transform=self.scaler.transform)
+        proba = grid_proba(
+            self.model, self.bounds, self.resolution, transform=self.scaler.transform
+        )
         self.map_image.set_data(proba_to_rgb(proba))
         epochs = np.arange(1, t.epoch + 1)
         train, test = finite_or_nan(t.losses), finite_or_nan(t.test_losses)
@@ -250,8 +411,14 @@ class Playground:
         if t.epoch:
             with np.errstate(all="ignore"):
                 out = self.model(self.Z_test)
-            acc = f"{nl.accuracy(self.y_test, out.argmax(axis=1)):.0%}" if np.isfinite(out).all() else "n/a"
-            self.map_title.set_text(f"epoch {t.epoch}: train loss {t.losses[-1]:.3f}, val acc {acc}")
+            acc = (
+                f"{nl.accuracy(self.y_test, out.argmax(axis=1)):.0%}"
+                if np.isfinite(out).all()
+                else "n/a"
+            )
+            self.map_title.set_text(
+                f"epoch {t.epoch}: train loss {t.losses[-1]:.3f}, val acc {acc}"
+            )
         else:
             self.map_title.set_text("epoch 0 (untrained)")
         if t.diverged:
@@ -295,6 +462,7 @@ class Playground:
         """Reset, train ``epochs`` epochs with the current controls and return the run as an
         HTML animation (``to_jshtml``) to scrub through without a kernel."""
         from .animate import animate_playground
+
         return animate_playground(self, epochs=epochs, frames=frames)
 
     @property
@@ -302,19 +470,38 @@ class Playground:
         """The whole panel: controls and buttons above the view."""
         if self._box is None:
             import ipywidgets as w
+
             c = self.controls
             # Controls in two columns above the view: the book's text column is ~700 px wide,
             # too narrow for controls beside a 672 px image.
             column = w.Layout(width="325px")
-            data = w.VBox([c["dataset"], c["noise"], c["n_samples"], c["seed"], c["epochs"]], layout=column)
-            net = w.VBox([c["hidden"], c["activation"], c["optimizer"], c["lr"], c["batch_size"]], layout=column)
+            data = w.VBox(
+                [c["dataset"], c["noise"], c["n_samples"], c["seed"], c["epochs"]],
+                layout=column,
+            )
+            net = w.VBox(
+                [
+                    c["hidden"],
+                    c["activation"],
+                    c["optimizer"],
+                    c["lr"],
+                    c["batch_size"],
+                ],
+                layout=column,
+            )
             self.image.layout = sharp_layout(png_css_width(self.image.value))
-            self._box = w.VBox([w.HBox([data, net], layout=w.Layout(flex_flow="row wrap")),
-                                w.HBox([self.train_button, self.step_button, self.reset_button]),
-                                self.status, self.image])
+            self._box = w.VBox(
+                [
+                    w.HBox([data, net], layout=w.Layout(flex_flow="row wrap")),
+                    w.HBox([self.train_button, self.step_button, self.reset_button]),
+                    self.status,
+                    self.image,
+                ]
+            )
         return self._box
 
     def show(self) -> None:
         """Display the panel in the notebook."""
         from IPython.display import display
+
         display(self.widget)
