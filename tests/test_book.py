@@ -54,8 +54,10 @@ from nnlib.viz._render import PIXEL_RATIO  # noqa: E402
 #: same list to find the panels that get a note).
 CONTROLS = "input, select, button, textarea, .widget-slider, .widget-play"
 #: nnlib.viz's images in a page: those of the widgets, and the static images of the views
-#: (``IPython.display.Image`` with a width, e.g. ``NetworkView.image()``, ``LiveCurves``).
-VIZ_IMAGES = ".jupyter-widgets img, img.widget-image, .cell_output img[width]"
+#: (``IPython.display.Image`` with a width, e.g. ``NetworkView.image()``, ``LiveCurves``, which
+#: myst-nb writes as ``style="width: ...px"``).
+VIZ_IMAGES = ('.jupyter-widgets img, img.widget-image, .cell_output img[width], '
+              '.cell_output img[style*="width"]')
 
 
 # ---- set-up ------------------------------------------------------------------------------------
