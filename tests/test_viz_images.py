@@ -40,7 +40,9 @@ def _explorers():
     }
 
 
-@pytest.mark.parametrize("name", ["LogitExplorer", "BackpropStepper", "ScalingExplorer"])
+@pytest.mark.parametrize(
+    "name", ["LogitExplorer", "BackpropStepper", "ScalingExplorer"]
+)
 def test_explorer_image_is_laid_out_at_its_css_width(name):
     explorer, control, new_value = _explorers()[name]
     box = explorer.widget
@@ -66,15 +68,17 @@ def test_explorer_image_is_laid_out_at_its_css_width(name):
 def test_network_explorer_static_image_has_its_css_width():
     # Chapter 8 shows the explorer's state before training with view.image(): an
     # IPython Image whose width attribute is the PNG's CSS width, not the column's.
-    X = np.random.default_rng(0).random((40, 64))       # 40 "images" of 8 x 8 pixels
-    explorer = viz.NetworkExplorer(X, np.arange(40) % 10, hidden="4", image_shape=(8, 8),
-                                   epochs=1)
+    X = np.random.default_rng(0).random((40, 64))  # 40 "images" of 8 x 8 pixels
+    explorer = viz.NetworkExplorer(
+        X, np.arange(40) % 10, hidden="4", image_shape=(8, 8), epochs=1
+    )
     image = explorer.view.image()
     width, _ = _png_size(image.data)
     assert int(image.width) == png_css_width(image.data) == round(width / PIXEL_RATIO)
 
 
 # ---- the filmstrip's labels ---------------------------------------------------------------------
+
 
 def _text_boxes(ax) -> dict[str, Bbox]:
     """Pixel extents of the frame's named texts (with their box, if any), as last drawn."""
@@ -85,7 +89,9 @@ def _text_boxes(ax) -> dict[str, Bbox]:
             continue
         extent = t.get_window_extent(renderer)
         if t.get_bbox_patch() is not None:
-            extent = Bbox.union([extent, t.get_bbox_patch().get_window_extent(renderer)])
+            extent = Bbox.union(
+                [extent, t.get_bbox_patch().get_window_extent(renderer)]
+            )
         out[t.get_gid()] = extent
     return out
 
@@ -100,8 +106,13 @@ def _clashes(ax, gap: float = 1.0) -> list[tuple[str, str]]:
         grown = Bbox.from_extents(b1.x0 - gap, b1.y0 - gap, b1.x1 + gap, b1.y1 + gap)
         if grown.overlaps(b2):
             bad.append((g1, g2))
-    bad += [(g, "outside the axes") for g, b in boxes.items()
-            if not (area.x0 <= b.x0 and b.x1 <= area.x1 and area.y0 <= b.y0 and b.y1 <= area.y1)]
+    bad += [
+        (g, "outside the axes")
+        for g, b in boxes.items()
+        if not (
+            area.x0 <= b.x0 and b.x1 <= area.x1 and area.y0 <= b.y0 and b.y1 <= area.y1
+        )
+    ]
     return bad
 
 
@@ -117,13 +128,19 @@ def test_clash_check_finds_overlapping_labels():
 
 def _inputs(x: float, y: float, slow: bool = False):
     inputs = {**bs.SMALL_NETWORK_INPUTS, "x": x, "y": y}
-    return pytest.param(inputs, id=f"x={x},y={y}", marks=[pytest.mark.slow] if slow else [])
+    return pytest.param(
+        inputs, id=f"x={x},y={y}", marks=[pytest.mark.slow] if slow else []
+    )
 
 
 #: The chapter's inputs, the ends of the stepper's sliders (the widest numbers), a small x.
 #: Drawing every frame takes seconds: the quick loop checks the first only.
-INPUTS = [_inputs(0.8, 0.5), _inputs(-2.0, 1.0, slow=True), _inputs(2.0, -1.0, slow=True),
-          _inputs(0.1, -0.3, slow=True)]
+INPUTS = [
+    _inputs(0.8, 0.5),
+    _inputs(-2.0, 1.0, slow=True),
+    _inputs(2.0, -1.0, slow=True),
+    _inputs(0.1, -0.3, slow=True),
+]
 
 
 @pytest.mark.parametrize("inputs", INPUTS)
@@ -136,7 +153,7 @@ def test_every_filmstrip_frame_has_its_labels_clear(inputs):
         for i, ax in enumerate(fig.axes[:n]):
             texts = {t.get_gid() for t in ax.texts}
             assert {f"node:{node.name}" for node in graph} <= texts
-            if i > n // 2:      # backward steps label the edges they use
+            if i > n // 2:  # backward steps label the edges they use
                 assert any(g and g.startswith("edge:") for g in texts), i
             assert _clashes(ax) == [], f"step {i}: {_clashes(ax)}"
     finally:
@@ -163,7 +180,11 @@ def test_default_filmstrip_is_the_four_frames_of_the_chapter():
         fig.canvas.draw()
         axes = [ax for ax in fig.axes if ax.get_visible()]
         assert [ax.get_title().split(" (")[0] for ax in axes] == [
-            "step 8 of 16", "step 9 of 16", "step 15 of 16", "step 16 of 16"]
+            "step 8 of 16",
+            "step 9 of 16",
+            "step 15 of 16",
+            "step 16 of 16",
+        ]
         for ax in axes:
             assert _clashes(ax) == []
     finally:
@@ -175,5 +196,9 @@ def test_sharp_layout_has_no_margin_that_would_overflow_a_narrow_column():
 
     layout = sharp_layout(688)
     assert (layout.width, layout.max_width, layout.height, layout.margin) == (
-        "688px", "100%", "auto", "0")
+        "688px",
+        "100%",
+        "auto",
+        "0",
+    )
     assert sharp_layout(688, margin="4px").margin == "4px"

@@ -16,6 +16,7 @@ page, and a ``<meta name="nnbook-how-to-run">`` with the link (relative to the p
 section on running the notebooks (``nnbook_how_to_run``, default
 ``intro#running-it-yourself``), which the note above every widget control panel points to.
 """
+
 from __future__ import annotations
 
 import html
@@ -47,7 +48,9 @@ def ensure_assets() -> Path:
 
 def _config_inited(app: Sphinx, config: Config) -> None:
     if not (OWN_JS / "nnbook_offline.js").is_file():
-        raise ExtensionError(f"sphinx_offline_assets: {OWN_JS / 'nnbook_offline.js'} is missing")
+        raise ExtensionError(
+            f"sphinx_offline_assets: {OWN_JS / 'nnbook_offline.js'} is missing"
+        )
     for folder in (str(ensure_assets()), str(OWN_JS)):
         if folder not in config.html_static_path:
             config.html_static_path = [*config.html_static_path, folder]
@@ -61,13 +64,18 @@ def _config_inited(app: Sphinx, config: Config) -> None:
         )
 
 
-def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def _dedupe_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     # Jupyter Book 1.0.4 registers sphinx-thebe's and sphinx-togglebutton's inline scripts
     # twice; the second `const THEBE_JS_URL` is a SyntaxError in the console of every page.
     seen, unique = set(), []
     for script in context.get("script_files", []):
         # Same file and attributes (inline copies differ only in filename None vs "").
-        key = (getattr(script, "filename", script) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        key = (
+            getattr(script, "filename", script) or "",
+            tuple(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -81,21 +89,27 @@ PLAYGROUND_JS = ("playground/nnlib.js", "playground/playground.js")
 PLAYGROUND_CSS = "playground/playground.css"
 
 
-def _playground_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def _playground_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     if 'class="nnbook-playground"' in context.get("body", ""):
         for js in PLAYGROUND_JS:
             app.add_js_file(js)
         app.add_css_file(PLAYGROUND_CSS)
 
 
-def _how_to_run(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def _how_to_run(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     # Where the book says how to run the notebooks, relative to this page: nnbook_offline.js
     # links to it from the note above every widget control panel. Left out when the book has
     # no such page (then the note has no link).
     doc, _, anchor = app.config.nnbook_how_to_run.partition("#")
     if doc in app.env.found_docs and "pathto" in context:
         page = context["pathto"](doc)
-        page = "" if page == "#" and anchor else page    # pathto() gives "#" for this very page
+        page = (
+            "" if page == "#" and anchor else page
+        )  # pathto() gives "#" for this very page
         href = page + (f"#{anchor}" if anchor else "")
         tag = f'<meta name="nnbook-how-to-run" content="{html.escape(href)}" />\n'
         context["metatags"] = context.get("metatags", "") + tag

@@ -5,6 +5,7 @@ time at the end of the cell; a bare ``Figure`` is drawn only where we put its pi
 ``ipywidgets.Image`` or a display handle), and the PNG bytes are what the executed notebook
 stores, so the static book shows the last state of every view.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,9 @@ def figure_png(fig: Figure, pixel_ratio: float = PIXEL_RATIO) -> bytes:
     for images a few percent larger, which matters when a view is redrawn during training.
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi * pixel_ratio, pil_kwargs={"compress_level": 1})
+    fig.savefig(
+        buf, format="png", dpi=fig.dpi * pixel_ratio, pil_kwargs={"compress_level": 1}
+    )
     return buf.getvalue()
 
 
@@ -58,8 +61,11 @@ def sharp_layout(css_width: int, **kwargs):
     ``css_width`` would, with the widgets' default 2 px on each side, overflow its box by 4 px
     and give the whole panel a sideways scroll bar."""
     import ipywidgets as w
+
     kwargs.setdefault("margin", "0")
-    return w.Layout(width=f"{int(css_width)}px", max_width="100%", height="auto", **kwargs)
+    return w.Layout(
+        width=f"{int(css_width)}px", max_width="100%", height="auto", **kwargs
+    )
 
 
 def in_notebook() -> bool:
@@ -75,7 +81,9 @@ def in_notebook() -> bool:
 def nice_ceiling(value: float) -> float:
     """The smallest number of the form 1, 2 or 5 times a power of ten that is >= ``value`` (> 0)."""
     if not value > 0 or not np.isfinite(value):
-        raise ValueError(f"nice_ceiling: value must be a finite number > 0, got {value}")
+        raise ValueError(
+            f"nice_ceiling: value must be a finite number > 0, got {value}"
+        )
     power = 10.0 ** np.floor(np.log10(value))
     for m in (1, 2, 5, 10):
         # The tolerance absorbs the rounding of power * m (e.g. 3 * 0.1 is 0.30000000000000004).

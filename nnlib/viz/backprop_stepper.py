@@ -9,6 +9,7 @@ value feeds several nodes, its gradient is the sum of what they pass back, and t
 the partial sums growing. ``BackpropStepper`` draws one frame with a slider to step through
 them; ``draw_frame`` and ``filmstrip`` draw frames into matplotlib axes for the static book.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,10 +27,15 @@ OPS = {
     "mul": (lambda v: v[0] * v[1], lambda v, out: [v[1], v[0]]),
     "add": (lambda v: sum(v), lambda v, out: [1.0] * len(v)),
     "tanh": (lambda v: math.tanh(v[0]), lambda v, out: [1.0 - out * out]),
-    "sigmoid": (lambda v: 1.0 / (1.0 + math.exp(-v[0])), lambda v, out: [out * (1.0 - out)]),
+    "sigmoid": (
+        lambda v: 1.0 / (1.0 + math.exp(-v[0])),
+        lambda v, out: [out * (1.0 - out)],
+    ),
     "relu": (lambda v: max(v[0], 0.0), lambda v, out: [1.0 if v[0] > 0 else 0.0]),
-    "square_error": (lambda v: (v[0] - v[1]) ** 2,
-                     lambda v, out: [2.0 * (v[0] - v[1]), -2.0 * (v[0] - v[1])]),
+    "square_error": (
+        lambda v: (v[0] - v[1]) ** 2,
+        lambda v, out: [2.0 * (v[0] - v[1]), -2.0 * (v[0] - v[1])],
+    ),
 }
 
 #: How each operation's local derivatives are written, for the frame's explanation.
@@ -89,23 +95,32 @@ class Frame:
 
 def _check_graph(graph: list[Node]) -> dict[str, Node]:
     if not isinstance(graph, (list, tuple)) or not graph:
-        raise ValueError(f"backprop graph: expected a non-empty list of Node, got {graph!r}")
+        raise ValueError(
+            f"backprop graph: expected a non-empty list of Node, got {graph!r}"
+        )
     seen: dict[str, Node] = {}
     for node in graph:
         if not isinstance(node, Node):
-            raise TypeError(f"backprop graph: expected Node items, got {type(node).__name__}")
+            raise TypeError(
+                f"backprop graph: expected Node items, got {type(node).__name__}"
+            )
         if node.op not in OPS:
-            raise ValueError(f"backprop graph: node {node.name!r} has unknown op {node.op!r}; "
-                             f"choose one of {sorted(OPS)}")
+            raise ValueError(
+                f"backprop graph: node {node.name!r} has unknown op {node.op!r}; "
+                f"choose one of {sorted(OPS)}"
+            )
         if node.name in seen:
             raise ValueError(f"backprop graph: two nodes are called {node.name!r}")
         for name in node.inputs:
             if name not in seen:
-                raise ValueError(f"backprop graph: node {node.name!r} uses {name!r} before it "
-                                 f"is defined (list nodes in topological order)")
+                raise ValueError(
+                    f"backprop graph: node {node.name!r} uses {name!r} before it "
+                    f"is defined (list nodes in topological order)"
+                )
         if (node.op == "input") != (not node.inputs):
-            raise ValueError(f"backprop graph: node {node.name!r}: only 'input' nodes have "
-                             f"no inputs")
+            raise ValueError(
+                f"backprop graph: node {node.name!r}: only 'input' nodes have no inputs"
+            )
         seen[node.name] = node
     return seen
 
@@ -117,7 +132,9 @@ def forward_values(graph: list[Node], inputs: dict[str, float]) -> dict[str, flo
     for node in nodes.values():
         if node.op == "input":
             if node.name not in inputs:
-                raise ValueError(f"forward_values: no value given for input {node.name!r}")
+                raise ValueError(
+                    f"forward_values: no value given for input {node.name!r}"
+                )
             values[node.name] = float(inputs[node.name])
         else:
             values[node.name] = float(OPS[node.op][0]([values[n] for n in node.inputs]))
@@ -126,7 +143,10 @@ def forward_values(graph: list[Node], inputs: dict[str, float]) -> dict[str, flo
 
 def local_derivatives(node: Node, values: dict[str, float]) -> list[float]:
     """d node / d input for each of ``node.inputs`` at ``values``."""
-    return [float(d) for d in OPS[node.op][1]([values[n] for n in node.inputs], values[node.name])]
+    return [
+        float(d)
+        for d in OPS[node.op][1]([values[n] for n in node.inputs], values[node.name])
+    ]
 
 
 def backward_grads(graph: list[Node], values: dict[str, float]) -> dict[str, float]:
@@ -152,20 +172,34 @@ def backprop_frames(graph: list[Node], inputs: dict[str, float]) -> list[Frame]:
     Frame 0 shows the inputs; then one frame per computed node in forward order; then one per
     computed node in reverse order, each passing its complete gradient to its inputs.
     """
-    values = forward_values(graph, inputs)   # also checks the graph
+    values = forward_values(graph, inputs)  # also checks the graph
     loss = graph[-1].name
     inputs_only = {n.name: values[n.name] for n in graph if n.op == "input"}
-    frames = [Frame("forward", graph[0].name, dict(inputs_only), {},
-                    text="Forward pass: the inputs are given.")]
+    frames = [
+        Frame(
+            "forward",
+            graph[0].name,
+            dict(inputs_only),
+            {},
+            text="Forward pass: the inputs are given.",
+        )
+    ]
     known = dict(inputs_only)
     for node in graph:
         if node.op == "input":
             continue
         known[node.name] = values[node.name]
         args = ", ".join(f"{n} = {_fmt(values[n])}" for n in node.inputs)
-        frames.append(Frame("forward", node.name, dict(known), {},
-                            [(n, node.name, None) for n in node.inputs],
-                            f"Forward: {node.name} = {node.op}({args}) = {_fmt(values[node.name])}"))
+        frames.append(
+            Frame(
+                "forward",
+                node.name,
+                dict(known),
+                {},
+                [(n, node.name, None) for n in node.inputs],
+                f"Forward: {node.name} = {node.op}({args}) = {_fmt(values[node.name])}",
+            )
+        )
     grads = {loss: 1.0}
     for node in reversed(graph):
         if node.op == "input":
@@ -176,16 +210,27 @@ def backprop_frames(graph: list[Node], inputs: dict[str, float]) -> list[Frame]:
             before = grads.get(name)
             grads[name] = (before or 0.0) + grads[node.name] * local
             formula = LOCAL_FORMULA[node.op][i].format(*node.inputs, out=node.name)
-            part = (f"∂L/∂{name} += {_fmt(grads[node.name])}·{formula} = "
-                    f"{_fmt(grads[node.name] * local)}")
-            if before is not None:   # a second path: the gradients add
-                part += f", so ∂L/∂{name} = {_fmt(before)} + {_fmt(grads[node.name] * local)}" \
-                        f" = {_fmt(grads[name])}"
+            part = (
+                f"∂L/∂{name} += {_fmt(grads[node.name])}·{formula} = "
+                f"{_fmt(grads[node.name] * local)}"
+            )
+            if before is not None:  # a second path: the gradients add
+                part += (
+                    f", so ∂L/∂{name} = {_fmt(before)} + {_fmt(grads[node.name] * local)}"
+                    f" = {_fmt(grads[name])}"
+                )
             parts.append(part)
-        frames.append(Frame("backward", node.name, dict(values), dict(grads),
-                            [(n, node.name, d) for n, d in zip(node.inputs, locals_)],
-                            f"Backward at {node.name} (∂L/∂{node.name} = "
-                            f"{_fmt(grads[node.name])}): " + ";  ".join(parts)))
+        frames.append(
+            Frame(
+                "backward",
+                node.name,
+                dict(values),
+                dict(grads),
+                [(n, node.name, d) for n, d in zip(node.inputs, locals_)],
+                f"Backward at {node.name} (∂L/∂{node.name} = "
+                f"{_fmt(grads[node.name])}): " + ";  ".join(parts),
+            )
+        )
     return frames
 
 
@@ -214,7 +259,14 @@ def small_network_graph() -> list[Node]:
 
 
 #: Default values of the inputs of ``small_network_graph``.
-SMALL_NETWORK_INPUTS = {"x": 0.8, "w1": 1.2, "w2": -0.7, "v1": 0.9, "v2": -1.1, "y": 0.5}
+SMALL_NETWORK_INPUTS = {
+    "x": 0.8,
+    "w1": 1.2,
+    "w2": -0.7,
+    "v1": 0.9,
+    "v2": -1.1,
+    "y": 0.5,
+}
 
 
 #: Space, in points, that an edge's "×derivative" label keeps from every box (``BOX_GAP``) and
@@ -238,13 +290,20 @@ def _extent(text, renderer) -> Bbox:
     return extent
 
 
-def _clash(extent: Bbox, others: list[tuple[Bbox, float]], points: np.ndarray, area: Bbox,
-           point_gap: float) -> float:
+def _clash(
+    extent: Bbox,
+    others: list[tuple[Bbox, float]],
+    points: np.ndarray,
+    area: Bbox,
+    point_gap: float,
+) -> float:
     """How much ``extent`` overlaps the boxes of ``others``, each grown by its gap in pixels,
     and the ``points`` (k, 2) of other arrows, or leaves ``area`` (square pixels; 0 is clear)."""
     cost = 0.0
     for box, gap in others:
-        grown = Bbox.from_extents(box.x0 - gap, box.y0 - gap, box.x1 + gap, box.y1 + gap)
+        grown = Bbox.from_extents(
+            box.x0 - gap, box.y0 - gap, box.x1 + gap, box.y1 + gap
+        )
         overlap = Bbox.intersection(extent, grown)
         cost += overlap.width * overlap.height if overlap else 0.0
     # A label on another arrow would hide part of it and seem to belong to it.
@@ -253,19 +312,28 @@ def _clash(extent: Bbox, others: list[tuple[Bbox, float]], points: np.ndarray, a
     px, py = points[:, 0], points[:, 1]
     on_arrows = int(np.sum((px > x0) & (px < x1) & (py > y0) & (py < y1)))
     inside = Bbox.intersection(extent, area)
-    outside = extent.width * extent.height - (inside.width * inside.height if inside else 0.0)
-    return cost + outside + point_gap ** 2 * on_arrows
+    outside = extent.width * extent.height - (
+        inside.width * inside.height if inside else 0.0
+    )
+    return cost + outside + point_gap**2 * on_arrows
 
 
-def _arrow_ends(boxes: dict, src: str, dst: str, renderer) -> tuple[np.ndarray, np.ndarray]:
+def _arrow_ends(
+    boxes: dict, src: str, dst: str, renderer
+) -> tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates where the arrow ``src -> dst`` leaves its input's box and meets the
     node's: the middle of the right edge of one and of the left edge of the other."""
     a, b = _extent(boxes[src], renderer), _extent(boxes[dst], renderer)
     return np.array([a.x1, (a.y0 + a.y1) / 2]), np.array([b.x0, (b.y0 + b.y1) / 2])
 
 
-def _place_edge_labels(ax, labels: list[tuple[str, str, str]], boxes: dict, obstacles: list,
-                       arrows: list[tuple[str, str]]) -> None:
+def _place_edge_labels(
+    ax,
+    labels: list[tuple[str, str, str]],
+    boxes: dict,
+    obstacles: list,
+    arrows: list[tuple[str, str]],
+) -> None:
     """Draw each ``(input, node, text)`` label on or beside the arrow from the input's box to
     the node's.
 
@@ -281,23 +349,39 @@ def _place_edge_labels(ax, labels: list[tuple[str, str, str]], boxes: dict, obst
     box_gap, gap, step = (p * fig.dpi / 72 for p in (BOX_GAP, LABEL_GAP, 7.0))
     area = ax.get_window_extent(renderer)
     to_data = ax.transData.inverted()
-    taken = [(_extent(o, renderer), box_gap if o in boxes.values() else gap) for o in obstacles]
+    taken = [
+        (_extent(o, renderer), box_gap if o in boxes.values() else gap)
+        for o in obstacles
+    ]
     ends = {edge: _arrow_ends(boxes, *edge, renderer) for edge in arrows}
     samples = np.linspace(0.0, 1.0, 25)[:, None]
     for src, dst, text in labels:
         start, end = ends[src, dst]
         along = end - start
         across = np.array([-along[1], along[0]]) / max(float(np.hypot(*along)), 1e-9)
-        others = [a + samples * (b - a) for edge, (a, b) in ends.items() if edge != (src, dst)]
+        others = [
+            a + samples * (b - a) for edge, (a, b) in ends.items() if edge != (src, dst)
+        ]
         points = np.vstack(others) if others else np.empty((0, 2))
-        label = ax.text(0.0, 0.0, text, fontsize=8, color="tab:red", ha="center", va="center",
-                        zorder=4, gid=f"edge:{src}->{dst}",
-                        bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+        label = ax.text(
+            0.0,
+            0.0,
+            text,
+            fontsize=8,
+            color="tab:red",
+            ha="center",
+            va="center",
+            zorder=4,
+            gid=f"edge:{src}->{dst}",
+            bbox=dict(facecolor="white", edgecolor="none", pad=0.5),
+        )
         # On the arrow near its middle first, then further along it, then beside it.
         best = None
         for side in (0, 1, -1, 2, -2, 3, -3):
             for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-                label.set_position(to_data.transform(start + t * along + side * step * across))
+                label.set_position(
+                    to_data.transform(start + t * along + side * step * across)
+                )
                 cost = _clash(_extent(label, renderer), taken, points, area, box_gap)
                 if best is None or cost < best[0]:
                     best = (cost, label.get_position())
@@ -345,41 +429,95 @@ def draw_frame(ax, graph: list[Node], frame: Frame, show_text: bool = True) -> N
         x, y = node.pos
         current = node.name == frame.node
         face = "gold" if current else ("white" if node.op == "input" else "lightyellow")
-        boxes[node.name] = ax.text(x, y, node_label(node), ha="center", va="center", fontsize=8,
-                                   zorder=3, gid=f"node:{node.name}",
-                                   bbox=dict(boxstyle="round", facecolor=face,
-                                             edgecolor="black" if current else "grey",
-                                             linewidth=2.0 if current else 0.8))
+        boxes[node.name] = ax.text(
+            x,
+            y,
+            node_label(node),
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=3,
+            gid=f"node:{node.name}",
+            bbox=dict(
+                boxstyle="round",
+                facecolor=face,
+                edgecolor="black" if current else "grey",
+                linewidth=2.0 if current else 0.8,
+            ),
+        )
         if node.name in frame.values:
-            numbers.append(ax.text(x, y + 0.42, _fmt(frame.values[node.name]), ha="center",
-                                   fontsize=8, gid=f"value:{node.name}"))
+            numbers.append(
+                ax.text(
+                    x,
+                    y + 0.42,
+                    _fmt(frame.values[node.name]),
+                    ha="center",
+                    fontsize=8,
+                    gid=f"value:{node.name}",
+                )
+            )
         if node.name in frame.grads:
             color = "tab:red" if node.name in complete else "darkorange"
-            numbers.append(ax.text(x, y - 0.5, f"∂L: {_fmt(frame.grads[node.name])}", ha="center",
-                                   fontsize=8, color=color, gid=f"grad:{node.name}"))
+            numbers.append(
+                ax.text(
+                    x,
+                    y - 0.5,
+                    f"∂L: {_fmt(frame.grads[node.name])}",
+                    ha="center",
+                    fontsize=8,
+                    color=color,
+                    gid=f"grad:{node.name}",
+                )
+            )
     labels = []
     for node in graph:
         for src in node.inputs:
             active = (src, node.name) in used
-            color = ("tab:blue" if frame.kind == "forward" else "tab:red") if active else "0.75"
+            color = (
+                ("tab:blue" if frame.kind == "forward" else "tab:red")
+                if active
+                else "0.75"
+            )
             # From the right edge of the input's box to the left edge of the node's box.
-            ax.annotate("", xy=(0.0, 0.5), xycoords=boxes[node.name], xytext=(1.0, 0.5),
-                        textcoords=boxes[src], zorder=2,
-                        arrowprops=dict(arrowstyle="->", color=color, shrinkA=4, shrinkB=4,
-                                        linewidth=2.0 if active else 1.0))
+            ax.annotate(
+                "",
+                xy=(0.0, 0.5),
+                xycoords=boxes[node.name],
+                xytext=(1.0, 0.5),
+                textcoords=boxes[src],
+                zorder=2,
+                arrowprops=dict(
+                    arrowstyle="->",
+                    color=color,
+                    shrinkA=4,
+                    shrinkB=4,
+                    linewidth=2.0 if active else 1.0,
+                ),
+            )
             local = used.get((src, node.name))
             if active and local is not None:
                 labels.append((src, node.name, f"×{_fmt(local)}"))
-    legend = ax.text(0.01, 0.01, "black: value   red: ∂L/∂node   orange: still being summed",
-                     transform=ax.transAxes, fontsize=7, color="0.3", gid="legend")
+    legend = ax.text(
+        0.01,
+        0.01,
+        "black: value   red: ∂L/∂node   orange: still being summed",
+        transform=ax.transAxes,
+        fontsize=7,
+        color="0.3",
+        gid="legend",
+    )
     arrows = [(src, node.name) for node in graph for src in node.inputs]
     _place_edge_labels(ax, labels, boxes, [*boxes.values(), *numbers, legend], arrows)
     if show_text:
         ax.set_xlabel(frame.text, fontsize=8, wrap=True)
 
 
-def filmstrip(graph: list[Node] | None = None, inputs: dict[str, float] | None = None,
-              frames: list[int] | None = None, ncols: int = 2):
+def filmstrip(
+    graph: list[Node] | None = None,
+    inputs: dict[str, float] | None = None,
+    frames: list[int] | None = None,
+    ncols: int = 2,
+):
     """A matplotlib ``Figure`` with several frames side by side: the static form of the stepper.
 
     By default: the finished forward pass, the first backward step (at the loss), and the
@@ -397,15 +535,25 @@ def filmstrip(graph: list[Node] | None = None, inputs: dict[str, float] | None =
     nrows = math.ceil(len(frames) / ncols)
     # Fixed margins, not a constrained layout: draw_frame places its labels for the axes' size
     # when it is called, and a constrained layout would resize the axes afterwards.
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows), squeeze=False)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02 / nrows, top=1 - 0.08 / nrows,
-                        wspace=0.03, hspace=0.1)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows), squeeze=False
+    )
+    fig.subplots_adjust(
+        left=0.01,
+        right=0.99,
+        bottom=0.02 / nrows,
+        top=1 - 0.08 / nrows,
+        wspace=0.03,
+        hspace=0.1,
+    )
     for ax, index in zip(axes.flat, frames):
         frame = all_frames[index]
         draw_frame(ax, graph, frame, show_text=False)
-        ax.set_title(f"step {index} of {len(all_frames) - 1} ({frame.kind}, at {frame.node})",
-                     fontsize=10)
-    for ax in list(axes.flat)[len(frames):]:
+        ax.set_title(
+            f"step {index} of {len(all_frames) - 1} ({frame.kind}, at {frame.node})",
+            fontsize=10,
+        )
+    for ax in list(axes.flat)[len(frames) :]:
         ax.set_visible(False)
     return fig
 
@@ -418,7 +566,9 @@ class BackpropStepper:
     gradients that are still being summed (a value used twice waits for both uses).
     """
 
-    def __init__(self, step: int = 0, x: float | None = None, y: float | None = None) -> None:
+    def __init__(
+        self, step: int = 0, x: float | None = None, y: float | None = None
+    ) -> None:
         import ipywidgets as w
 
         self.graph = small_network_graph()
@@ -433,11 +583,23 @@ class BackpropStepper:
             raise ValueError(f"BackpropStepper: step must be in 0..{last}, got {step}")
         self.controls = {
             "step": w.IntSlider(value=int(step), min=0, max=last, description="step"),
-            "play": w.Play(value=int(step), min=0, max=last, interval=900, description="play"),
-            "x": w.FloatSlider(value=self.inputs["x"], min=-2.0, max=2.0, step=0.1,
-                               description="input x"),
-            "y": w.FloatSlider(value=self.inputs["y"], min=-1.0, max=1.0, step=0.1,
-                               description="target y"),
+            "play": w.Play(
+                value=int(step), min=0, max=last, interval=900, description="play"
+            ),
+            "x": w.FloatSlider(
+                value=self.inputs["x"],
+                min=-2.0,
+                max=2.0,
+                step=0.1,
+                description="input x",
+            ),
+            "y": w.FloatSlider(
+                value=self.inputs["y"],
+                min=-1.0,
+                max=1.0,
+                step=0.1,
+                description="target y",
+            ),
         }
         w.jslink((self.controls["play"], "value"), (self.controls["step"], "value"))
         self.figure = new_figure(7.6, 4.4)
@@ -458,8 +620,11 @@ class BackpropStepper:
         self.frames = backprop_frames(self.graph, self.inputs)
         frame = self.frames[c["step"].value]
         draw_frame(self.ax, self.graph, frame, show_text=False)
-        self.ax.set_title(f"step {c['step'].value} of {len(self.frames) - 1}: {frame.kind} "
-                          f"pass, at {frame.node}", fontsize=10)
+        self.ax.set_title(
+            f"step {c['step'].value} of {len(self.frames) - 1}: {frame.kind} "
+            f"pass, at {frame.node}",
+            fontsize=10,
+        )
         self.text.value = f"<code>{frame.text}</code>"
         self.image.value = figure_png(self.figure)
 
@@ -468,20 +633,40 @@ class BackpropStepper:
         """The controls above the graph and the explanation of the current step."""
         if self._box is None:
             import ipywidgets as w
+
             c = self.controls
             # At its CSS size (the PNG has PIXEL_RATIO pixels per CSS pixel), never stretched
             # to the output's width, which would upscale and blur it.
             self.image.layout = sharp_layout(png_css_width(self.image.value))
-            self._box = w.VBox([w.HBox([c["play"], c["step"]]), w.HBox([c["x"], c["y"]]),
-                                self.text, self.image])
+            self._box = w.VBox(
+                [
+                    w.HBox([c["play"], c["step"]]),
+                    w.HBox([c["x"], c["y"]]),
+                    self.text,
+                    self.image,
+                ]
+            )
         return self._box
 
     def show(self) -> None:
         """Display the stepper."""
         from IPython.display import display
+
         display(self.widget)
 
 
-__all__ = ["Node", "Frame", "OPS", "node_label", "forward_values", "local_derivatives", "backward_grads",
-           "backprop_frames", "small_network_graph", "SMALL_NETWORK_INPUTS", "draw_frame",
-           "filmstrip", "BackpropStepper"]
+__all__ = [
+    "Node",
+    "Frame",
+    "OPS",
+    "node_label",
+    "forward_values",
+    "local_derivatives",
+    "backward_grads",
+    "backprop_frames",
+    "small_network_graph",
+    "SMALL_NETWORK_INPUTS",
+    "draw_frame",
+    "filmstrip",
+    "BackpropStepper",
+]
