@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Imported here, after the path is set, for the bench scripts (`from _common import nl`).
+import nnlib as nl  # noqa: E402, F401
 
 LIBS = ("nnlib", "pytorch", "sklearn")
 #: Variables that pin OpenBLAS to another kernel / cache size and slow numpy down.
