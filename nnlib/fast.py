@@ -126,9 +126,8 @@ def fast_softmax(z: np.ndarray) -> np.ndarray:
     """``functional.softmax`` of logits ``z`` (n, k) -> (n, k), reduced with row_max/row_sum."""
     z = F._logits_2d(z, "fast_softmax")
     e = np.exp(z - row_max(z))
-    e /= row_sum(
-        e
-    )  # in place: the exponentials are ours, no second (n, k) array needed
+    # In place: the exponentials are ours, so no second (n, k) array is needed.
+    e /= row_sum(e)
     return e
 
 

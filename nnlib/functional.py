@@ -75,9 +75,8 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     """
     z = _logits_2d(z, "log_softmax")
     shifted = z - z.max(axis=1, keepdims=True)  # (n, k), each row's max is 0
-    return shifted - np.log(
-        np.exp(shifted).sum(axis=1, keepdims=True)
-    )  # (n, k) - (n, 1)
+    # (n, k) - (n, 1): each row minus the log of its sum of exponentials.
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

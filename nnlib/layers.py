@@ -248,9 +248,8 @@ class Dense(Layer):
             out_features, type(self).__name__, "out_features"
         )
         dtype = check_float_dtype(dtype, repr(self))
-        as_rng(
-            rng, repr(self)
-        )  # only checks it: the init function draws from rng itself
+        # Only checks it: the init function draws from rng itself.
+        as_rng(rng, repr(self))
         if isinstance(init, str):
             if init not in INITIALIZERS:
                 raise ValueError(
@@ -342,9 +341,8 @@ class Dense(Layer):
         # holding layer.dW (an optimizer's Parameter handles) keeps seeing the current
         # gradient, and no new (in, out) array is made every step.
         np.matmul(x.T, grad_out, out=self.grads["W"])  # dW = x^T @ grad_out (in, out)
-        np.sum(
-            grad_out, axis=0, out=self.grads["b"]
-        )  # db (out,): b is added to every row
+        # db (out,): b is added to every row, so its gradient sums grad_out over the batch.
+        np.sum(grad_out, axis=0, out=self.grads["b"])
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Store dW, db and return dL/dx = grad_out @ W^T (batch, in_features)."""

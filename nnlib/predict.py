@@ -89,9 +89,8 @@ def fit_temperature(
     where = "fit_temperature"
     Z = check_float_array(logits, where, name="logits")
     if Z.shape[1] == 1:
-        Z = np.column_stack(
-            [np.zeros_like(Z), Z]
-        )  # softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]
+        # softmax([0, z]) = [1 - sigmoid(z), sigmoid(z)]
+        Z = np.column_stack([np.zeros_like(Z), Z])
     check_labels(y, where, n_classes=Z.shape[1], name="y")
     if len(y) != len(Z):
         raise ValueError(f"{where}: y has {len(y)} labels for {len(Z)} rows of logits")

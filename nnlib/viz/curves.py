@@ -130,9 +130,8 @@ class LiveCurves:
         from IPython.display import Image, display
 
         png = self.png()
-        image = Image(
-            png, width=png_css_width(png)
-        )  # rendered at 2x, shown at its CSS size
+        # Rendered at 2x, shown at its CSS size.
+        image = Image(png, width=png_css_width(png))
         if self._handle is None:
             self._handle = display(image, display_id=True)
         else:

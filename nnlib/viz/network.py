@@ -150,9 +150,8 @@ class NetworkView:
         self.pixel_ratio = int(pixel_ratio)
         # Row heights in inches: the filters (first, nearest the controls) need less.
         heights = [1.2] * (self.n_filters > 0) + [2.2] * (2 + int(self.draw_graph))
-        top = (
-            0.8 if self.n_filters else 0.65
-        )  # inches above the grid: title (and filter caption)
+        # Inches above the grid: the title (and the filters' caption).
+        top = 0.8 if self.n_filters else 0.65
         total = sum(heights) + top + 0.3
         self.figure = fig = new_figure(
             max(6.0, 2.4 * n_layers), total, dpi=dpi * self.pixel_ratio
