@@ -128,9 +128,8 @@ class SGD(Optimizer):
         if self.momentum:
             v = state["velocity"]
             if v is None:
-                v = state["velocity"] = (
-                    g.copy()
-                )  # PyTorch starts the velocity at g, not 0
+                # PyTorch starts the velocity at g, not 0.
+                v = state["velocity"] = g.copy()
             else:
                 v *= self.momentum
                 v += g  # v = momentum * v + g, in place
@@ -197,9 +196,8 @@ class Adam(Optimizer):
     ) -> None:
         b1, b2 = self.betas
         if self.weight_decay:
-            g = (
-                g + self.weight_decay * w
-            )  # coupled L2: the decay goes through the moments
+            # Coupled L2: the decay goes through the moments.
+            g = g + self.weight_decay * w
         m, v = state["m"], state["v"]
         m[...] = b1 * m + (1 - b1) * g
         v[...] = b2 * v + (1 - b2) * (g * g)
