@@ -185,7 +185,10 @@ def test_fast_cross_entropy_matches_cross_entropy(n, k, scale, kind, dtype):
     grad, fast_grad = plain.backward(), quick.backward()
     assert isinstance(fast_loss, float) and fast_grad.dtype == dtype
     if _same_order(k):
-        assert fast_loss == loss
+        # The gradients are the same operations, so equal bit for bit. The loss is the
+        # same only up to its final average: numpy 1.26 (the lowest supported version)
+        # rounds the readable .mean() and the fast sum() / n differently, so the loss is
+        # held to the stated bound below, like every other case.
         np.testing.assert_array_equal(fast_grad, grad)
     assert abs(fast_loss - loss) <= _loss_bound(loss, n, k, dtype)
     P = F.softmax(z)
