@@ -249,6 +249,8 @@ class WorkloadReport:
     results: dict[str, LibResult]
     dtype: str = "float32"
     targets: list[tuple[str, bool | None]] = field(default_factory=list)
+    #: Measured facts printed after the targets (not judged).
+    notes: list[str] = field(default_factory=list)
     quick: bool = False
 
     @property
@@ -302,10 +304,7 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
     )
     lines = [header, "|---" * 10 + "|"]
     for rep in reports:
-        for lib in LIBS:
-            r = rep.results.get(lib)
-            if r is None:
-                continue
+        for lib, r in rep.results.items():
             if not r.available:
                 lines.append(
                     f"| {rep.name} | {lib} | n/a | n/a | n/a | n/a |  |  |  |  |"
@@ -354,6 +353,8 @@ def format_table(reports: Sequence[WorkloadReport]) -> str:
                 else ("n/a" if ok is None else ("HOLDS" if ok else "MISSED"))
             )
             out.append(f"  target {text}: {verdict}")
+        for text in rep.notes:
+            out.append(f"  {text}")
     return "\n".join(out)
 
 

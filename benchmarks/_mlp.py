@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from _common import LIBS, LibResult, gemm_rate, load_torch, nl, time_runs
 
-from nnlib.fast import FastCrossEntropyLoss
-from nnlib.viz._training import build_optimizer
+from nnlib.fast import FastCrossEntropyLoss, row_max, row_sum
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 
@@ -50,9 +49,10 @@ def initial_weights(spec: MLPSpec) -> list[tuple[np.ndarray, np.ndarray]]:
 # ---------------------------------------------------------------------------- nnlib
 
 
-def prepare_nnlib(
-    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
-) -> Callable[[], Predictor]:
+def nnlib_setup(
+    spec: MLPSpec, weights
+) -> tuple[nl.Sequential, nl.Optimizer, FastCrossEntropyLoss]:
+    """nnlib's model (from ``weights``), optimizer and loss for ``spec``, ready for ``nl.fit``."""
     # nnlib's fast paths (nnlib/fast.py: the same network and loss, tested equal, with fewer
     # numpy calls per step), as a user after speed would train.
     model = nl.build_mlp(
@@ -62,15 +62,19 @@ def prepare_nnlib(
         [d for d in model if isinstance(d, nl.Dense)], weights, strict=True
     ):
         dense.W, dense.b = W, b  # copies into the layer's arrays
-    # The widgets' optimizers by name: "sgd" with the spec's momentum, or Adam on the fused path
-    # (nnlib/fused.py), which saves most of a step's numpy calls on the small Adam networks.
-    opt = build_optimizer(
-        spec.optimizer,
-        model,
-        spec.lr,
-        momentum=spec.momentum if spec.optimizer == "sgd" else None,
-    )
-    loss = FastCrossEntropyLoss()
+    # SGD with the spec's momentum, or Adam on the fused path (nnlib/fused.py), which saves
+    # most of a step's numpy calls on the small Adam networks (the widgets' choice too).
+    if spec.optimizer == "sgd":
+        opt = nl.SGD(model.parameters(), lr=spec.lr, momentum=spec.momentum)
+    else:
+        opt = nl.Adam(model.parameters(), lr=spec.lr, fused=True)
+    return model, opt, FastCrossEntropyLoss()
+
+
+def prepare_nnlib(
+    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
+) -> Callable[[], Predictor]:
+    model, opt, loss = nnlib_setup(spec, weights)
 
     def train() -> Predictor:
         nl.fit(
@@ -81,10 +85,115 @@ def prepare_nnlib(
             y,
             epochs=spec.epochs,
             batch_size=spec.batch_size,
-            seed=spec.seed,
+            rng=spec.seed,
             progress=False,
         )
         return lambda Xq: nl.predict(model, Xq)
+
+    return train
+
+
+# ---------------------------------------------------------------------------- numpy floor
+
+
+def floor_train(
+    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """nnlib's training of ``spec`` in the fewest numpy calls; returns the trained (W, b) pairs.
+
+    The floor under nnlib's time: the arithmetic of ``nl.fit`` with nnlib's fast layers, loss
+    and ``SGD`` (the same operations on the same values, in the same order per element, so the
+    same weights bit for bit, which ``tests/test_benchmarks.py`` checks), without anything a
+    library adds around it: no checks, no loss value or accuracy for a history, no divergence
+    test, every array allocated once and reused (``out=``, in place). What nnlib takes beyond
+    this is its overhead; what this takes beyond the GEMMs is numpy's single-threaded
+    elementwise work (bias, ReLU, softmax, the momentum update) and the batch gather.
+    ReLU networks trained with SGD only (workload 1).
+    """
+    if spec.activation != "relu" or spec.optimizer != "sgd":
+        raise ValueError(
+            f"floor_train: ReLU networks with SGD only, got {spec.activation!r} and "
+            f"{spec.optimizer!r}"
+        )
+    Ws = [W.copy() for W, _ in weights]
+    bs = [b.copy() for _, b in weights]
+    params = [p for pair in zip(Ws, bs) for p in pair]
+    n, B, last = len(X), spec.batch_size, len(Ws) - 1
+    dtype = spec.dtype
+    # Every buffer once: activations, their gradients, the parameter gradients, the
+    # velocities and one scratch per parameter for lr * v.
+    hs = [np.empty((B, W.shape[1]), dtype) for W in Ws]
+    grads_in = [np.empty((B, W.shape[0]), dtype) for W in Ws]
+    dparams = [np.empty_like(p) for p in params]
+    velocity: list[np.ndarray | None] = [None] * len(params)
+    scratch = [np.empty_like(p) for p in params]
+    ones_b = np.ones(B, dtype)
+    rng = np.random.default_rng(spec.seed)  # the stream nl.fit(rng=seed) shuffles with
+    for _ in range(spec.epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, B):
+            idx = order[start : start + B]
+            nb = len(idx)
+            xb, yb = X.take(idx, axis=0), y.take(idx, axis=0)
+            # Forward: h = x @ W + b, ReLU in place on all but the last layer.
+            a = xb
+            for i, (W, b) in enumerate(zip(Ws, bs)):
+                h = hs[i][:nb]
+                np.matmul(a, W, out=h)
+                h += b
+                if i < last:
+                    np.maximum(h, 0, out=h)
+                a = h
+            # Softmax cross-entropy's gradient (P - Y) / n, as FastCrossEntropyLoss has it.
+            z = a
+            z -= row_max(z)
+            np.exp(z, out=z)
+            z /= row_sum(z)
+            z[np.arange(nb), yb] -= 1
+            z /= nb
+            # Backward: dW = x^T g, db = 1^T g; g @ W^T times the ReLU mask (h > 0 where the
+            # pre-activation was > 0) for the layer below; no input gradient for layer 0.
+            g = z
+            for i in range(last, -1, -1):
+                x_in = hs[i - 1][:nb] if i else xb
+                np.matmul(x_in.T, g, out=dparams[2 * i])
+                np.matmul(ones_b[:nb], g, out=dparams[2 * i + 1])
+                if i:
+                    g_below = grads_in[i][:nb]
+                    np.matmul(g, Ws[i].T, out=g_below)
+                    np.multiply(g_below, x_in > 0, out=g_below)
+                    g = g_below
+            # SGD with momentum, as SGD._update: v = g first, then v = m v + g; w -= lr v.
+            for j, (w, dw) in enumerate(zip(params, dparams)):
+                v = velocity[j]
+                if spec.momentum:
+                    if v is None:
+                        v = velocity[j] = dw.copy()
+                    else:
+                        v *= spec.momentum
+                        v += dw
+                else:
+                    v = dw
+                np.multiply(v, spec.lr, out=scratch[j])
+                w -= scratch[j]
+    return list(zip(Ws, bs))
+
+
+def prepare_floor(
+    spec: MLPSpec, weights, X: np.ndarray, y: np.ndarray
+) -> Callable[[], Predictor]:
+    def train() -> Predictor:
+        trained = floor_train(spec, weights, X, y)
+
+        def predict(Xq: np.ndarray) -> np.ndarray:
+            a = Xq
+            for i, (W, b) in enumerate(trained):
+                a = a @ W + b
+                if i < len(trained) - 1:
+                    a = np.maximum(a, 0)
+            return a.argmax(axis=1)
+
+        return predict
 
     return train
 
@@ -205,7 +314,12 @@ def _then_predict(
     return train_and_predict
 
 
-PREPARE = {"nnlib": prepare_nnlib, "pytorch": prepare_torch, "sklearn": prepare_sklearn}
+PREPARE = {
+    "nnlib": prepare_nnlib,
+    "pytorch": prepare_torch,
+    "sklearn": prepare_sklearn,
+    "numpy floor": prepare_floor,
+}
 
 
 def compare(
