@@ -3,7 +3,9 @@
 Every notebook of the book (chapters, solutions, the pages beyond the library) is checked:
 - no outputs or execution counts are committed (every build and nbval run executes afresh);
 - every code line fits the online book's code column (88 characters: wider lines scroll
-  sideways at the default width);
+  sideways at the default width); the graded assignments are held to the same width, both
+  their sources (``assignments/source``) and the student versions nbgrader generates from
+  them (``assignments/release``);
 - each chapter has a solutions page and each solutions page a chapter, and every exercise label
   ``(chNN-exK)=`` has a matching ``(chNN-solK)=`` and the other way round, so the one-click links
   between an exercise and its solution cannot point at nothing.
@@ -23,6 +25,13 @@ NOTEBOOKS = sorted(
     p for folder in BOOK_FOLDERS for p in (ROOT / folder).glob("*.ipynb")
 )
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: The graded assignments, ``assignments/<source|release>/<name>/<name>.ipynb``.
+ASSIGNMENT_FOLDERS = ("source", "release")
+ASSIGNMENTS = sorted(
+    p
+    for folder in ASSIGNMENT_FOLDERS
+    for p in (ROOT / "assignments" / folder).glob("*/*.ipynb")
+)
 #: The widest code line the book's column shows without a sideways scroll bar.
 MAX_CODE_LINE = 88
 
@@ -38,6 +47,9 @@ def _markdown(path: Path) -> str:
 
 def test_there_are_notebooks() -> None:
     assert len(CHAPTERS) == 8, [p.name for p in CHAPTERS]
+    for folder in ASSIGNMENT_FOLDERS:
+        found = [p for p in ASSIGNMENTS if p.parts[-3] == folder]
+        assert len(found) == 8, (folder, [p.name for p in found])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -54,7 +66,9 @@ def test_stored_without_outputs(path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS + ASSIGNMENTS, ids=_ids(NOTEBOOKS + ASSIGNMENTS)
+)
 def test_code_fits_the_page_column(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     wide = [
@@ -65,7 +79,8 @@ def test_code_fits_the_page_column(path: Path) -> None:
         if len(line) > MAX_CODE_LINE
     ]
     assert not wide, (
-        f"{path.name}: {len(wide)} code lines are wider than {MAX_CODE_LINE} characters, e.g. "
+        f"{path.relative_to(ROOT)}: {len(wide)} code lines are wider than "
+        f"{MAX_CODE_LINE} characters, e.g. "
         f"cell {wide[0][0]}: {wide[0][1]!r}"
     )
 
