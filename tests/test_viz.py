@@ -626,6 +626,90 @@ def test_network_explorer_buttons_and_extreme_values():
     )
 
 
+def test_playground_and_network_explorer_share_one_builder_of_their_controls(
+    monkeypatch,
+):
+    import nnlib.viz._training as training
+    import nnlib.viz.playground as playground
+
+    built, pressed = [], []
+    network_controls, train_buttons = training.network_controls, training.train_buttons
+
+    def spy_controls(*args, **kwargs):
+        built.append(network_controls(*args, **kwargs))
+        return built[-1]
+
+    def spy_buttons():
+        pressed.append(train_buttons())
+        return pressed[-1]
+
+    # The playground imports the builders at its top, the explorer from _training when built.
+    for module in (training, playground):
+        monkeypatch.setattr(module, "network_controls", spy_controls)
+        monkeypatch.setattr(module, "train_buttons", spy_buttons)
+    X, y = nl.datasets.make_circles(60, seed=0)
+    pg = viz.Playground(n_samples=60, resolution=12, epochs=2)
+    ex = viz.NetworkExplorer(X, y, hidden=[4, 4], epochs=1)
+    assert len(built) == len(pressed) == 2
+    shared = ["hidden", "activation", "optimizer", "lr", "epochs"]
+    for panel, controls, buttons in zip((pg, ex), built, pressed, strict=True):
+        assert all(panel.controls[k] is controls[k] for k in shared)
+        assert (panel.train_button, panel.step_button, panel.reset_button) == buttons
+        assert all(c.layout.width == "320px" for c in panel.controls.values())
+
+    def seen(panel):
+        c = panel.controls
+        buttons = (panel.train_button, panel.step_button, panel.reset_button)
+        return (
+            [c[k].description for k in shared],
+            c["activation"].options,
+            c["optimizer"].options,
+            [label for label, _ in c["lr"].options],
+            (c["epochs"].min, c["epochs"].step),
+            (c["hidden"].placeholder, c["hidden"].continuous_update),
+            [(b.description, b.icon, b.button_style, b.tooltip) for b in buttons],
+        )
+
+    assert seen(pg) == seen(ex)
+    assert seen(ex)[0] == [
+        "hidden layers",
+        "activation",
+        "optimizer",
+        "learning rate",
+        "epochs / Train",
+    ]
+    assert list(ex.controls["optimizer"].options) == list(training.OPTIMIZERS)
+    assert list(ex.controls["activation"].options) == sorted(training.ACTIVATIONS)
+    # Typing "16, 1" on the way to "16, 16" must not rebuild the network at every keystroke.
+    assert ex.controls["hidden"].continuous_update is False
+    assert ex.controls["hidden"].placeholder == "e.g. 16, 16"
+    assert ex.controls["hidden"].value == "4, 4"
+    assert ex.step_button.tooltip == "one epoch"
+    assert ex.reset_button.tooltip == (
+        "start again from the initial weights of this seed"
+    )
+    # What each keeps its own: the ranges of "epochs", the description widths, the extras.
+    assert (pg.controls["epochs"].max, ex.controls["epochs"].max) == (2000, 100)
+    assert pg.controls["hidden"].style.description_width == "105px"
+    assert ex.controls["hidden"].style.description_width == "95px"
+    assert list(pg.controls) == [
+        "dataset",
+        "noise",
+        "n_samples",
+        "hidden",
+        "activation",
+        "optimizer",
+        "lr",
+        "batch_size",
+        "epochs",
+        "seed",
+    ]
+    assert list(ex.controls) == [*shared, "batch_size"]
+    assert (
+        ex.train_button.layout.width == "100px" and pg.train_button.layout.width is None
+    )
+
+
 def test_activation_explorer_slider_moves_point():
     ex = viz.ActivationExplorer("sigmoid", x=0.0)
     assert ex.f_point.get_data()[1][0] == pytest.approx(0.5)

@@ -1,4 +1,4 @@
-"""What the widgets share to train: the choices of their controls, and ``Trainer``, ``nl.fit`` in pieces.
+"""What the widgets share to train: their controls (and the choices they offer), and ``Trainer``, ``nl.fit`` in pieces.
 
 A click runs a few hundred epochs in chunks and redraws between them, and a diverging run
 must end with a message in the view, not an exception in the notebook. ``Trainer`` is that
@@ -46,6 +46,86 @@ def learning_rate_slider(value: float, **kwargs):
     return w.SelectionSlider(
         options=[(f"{r:g}", r) for r in rates], value=value, **kwargs
     )
+
+
+#: The width of every control of a training panel: two columns fit the book's text column.
+CONTROL_WIDTH = "320px"
+
+
+def network_controls(
+    hidden: str | Sequence[int],
+    activation: str,
+    optimizer: str,
+    lr: float,
+    epochs: int,
+    max_epochs: int,
+    style: dict[str, str],
+) -> dict[str, object]:
+    """The controls of the network and its training that ``Playground`` and ``NetworkExplorer``
+    share, by the ``controls`` key each widget gives them.
+
+    ``"hidden"``: a Text of the hidden-layer sizes (``hidden``, a string such as ``"16, 16"`` or
+    a sequence of ints), read by ``parse_hidden`` when it is committed (Enter or leaving the
+    field), not at every keystroke; ``"activation"``: a Dropdown of ``sorted(ACTIVATIONS)``;
+    ``"optimizer"``: a Dropdown of ``OPTIMIZERS``; ``"lr"``: ``learning_rate_slider(lr)``;
+    ``"epochs"``: the IntSlider 1 to ``max_epochs`` of the epochs one Train click runs. Each gets
+    ``style`` (a description width long enough for "epochs / Train") and ``CONTROL_WIDTH``. The
+    caller adds its own controls and observers; nothing here is observed.
+    """
+    import ipywidgets as w
+
+    hidden_text = (
+        hidden if isinstance(hidden, str) else ", ".join(str(h) for h in hidden)
+    )
+    controls = {
+        "hidden": w.Text(
+            value=hidden_text,
+            description="hidden layers",
+            placeholder="e.g. 16, 16",
+            continuous_update=False,
+            style=style,
+        ),
+        "activation": w.Dropdown(
+            options=sorted(ACTIVATIONS),
+            value=activation,
+            description="activation",
+            style=style,
+        ),
+        "optimizer": w.Dropdown(
+            options=list(OPTIMIZERS),
+            value=optimizer,
+            description="optimizer",
+            style=style,
+        ),
+        "lr": learning_rate_slider(lr, description="learning rate", style=style),
+        "epochs": w.IntSlider(
+            value=epochs,
+            min=1,
+            max=max_epochs,
+            step=1,
+            description="epochs / Train",
+            style=style,
+        ),
+    }
+    for control in controls.values():
+        control.layout.width = CONTROL_WIDTH
+    return controls
+
+
+def train_buttons():
+    """The buttons ``(train, step, reset)`` of a training panel: Train (the epochs of the
+    slider), Step (one epoch) and Reset (the initial weights of the seed again), with their
+    icons and tooltips. The caller connects them (``on_click``) and may size them."""
+    import ipywidgets as w
+
+    train = w.Button(description="Train", button_style="primary", icon="play")
+    step = w.Button(description="Step", icon="step-forward", tooltip="one epoch")
+    reset = w.Button(
+        description="Reset",
+        icon="refresh",
+        tooltip="start again from the initial weights of this seed",
+    )
+    return train, step, reset
 
 
 def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:

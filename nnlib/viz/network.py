@@ -386,10 +386,10 @@ class NetworkExplorer:
         import ipywidgets as w
 
         from ._training import (
-            ACTIVATIONS,
-            OPTIMIZERS,
-            learning_rate_slider,
+            CONTROL_WIDTH,
+            network_controls,
             parse_hidden,
+            train_buttons,
         )
 
         self.X = check_float_array(X, "NetworkExplorer")
@@ -400,30 +400,11 @@ class NetworkExplorer:
         self.seed = seed
         parse_hidden(hidden)  # fail early, in the caller's terms
         style = {"description_width": "95px"}
+        net = network_controls(
+            hidden, activation, optimizer, lr, epochs, max_epochs=100, style=style
+        )
         self.controls = {
-            "hidden": w.Text(
-                value=hidden
-                if isinstance(hidden, str)
-                else ", ".join(map(str, hidden)),
-                description="hidden layers",
-                style=style,
-            ),
-            "activation": w.Dropdown(
-                options=sorted(ACTIVATIONS),
-                value=activation,
-                description="activation",
-                style=style,
-            ),
-            "optimizer": w.Dropdown(
-                options=list(OPTIMIZERS),
-                value=optimizer,
-                description="optimizer",
-                style=style,
-            ),
-            "lr": learning_rate_slider(lr, description="learning rate", style=style),
-            "epochs": w.IntSlider(
-                value=epochs, min=1, max=100, description="epochs / Train", style=style
-            ),
+            **net,
             "batch_size": w.IntSlider(
                 value=batch_size,
                 min=1,
@@ -433,12 +414,8 @@ class NetworkExplorer:
             ),
         }
         for control in self.controls.values():
-            control.layout.width = "320px"
-        self.train_button = w.Button(
-            description="Train", button_style="primary", icon="play"
-        )
-        self.step_button = w.Button(description="Step", icon="step-forward")
-        self.reset_button = w.Button(description="Reset", icon="refresh")
+            control.layout.width = CONTROL_WIDTH
+        self.train_button, self.step_button, self.reset_button = train_buttons()
         for button in (self.train_button, self.step_button, self.reset_button):
             button.layout.width = "100px"
         self.status = w.HTML()

@@ -29,12 +29,14 @@ from ._render import (
 )
 from ._training import (
     ACTIVATIONS,
+    CONTROL_WIDTH,
     OPTIMIZERS,
     Trainer,
     build_optimizer,
-    learning_rate_slider,
+    network_controls,
     parse_hidden,
     stuck_message,
+    train_buttons,
 )
 from .curves import finite_or_nan
 from .grid import grid_bounds, grid_proba, proba_to_rgb
@@ -114,6 +116,9 @@ class Playground:
 
         # Room for the longest description ("epochs / Train") and for each readout.
         style = {"description_width": "105px"}
+        net = network_controls(
+            hidden_text, activation, optimizer, lr, epochs, max_epochs=2000, style=style
+        )
         self.controls = {
             "dataset": w.Dropdown(
                 options=list(DATASETS),
@@ -137,57 +142,21 @@ class Playground:
                 description="samples",
                 style=style,
             ),
-            "hidden": w.Text(
-                value=hidden_text,
-                description="hidden layers",
-                placeholder="e.g. 16, 16",
-                continuous_update=False,
-                style=style,
-            ),
-            "activation": w.Dropdown(
-                options=sorted(ACTIVATIONS),
-                value=activation,
-                description="activation",
-                style=style,
-            ),
-            "optimizer": w.Dropdown(
-                options=list(OPTIMIZERS),
-                value=optimizer,
-                description="optimizer",
-                style=style,
-            ),
-            "lr": learning_rate_slider(lr, description="learning rate", style=style),
+            **{k: net[k] for k in ("hidden", "activation", "optimizer", "lr")},
             "batch_size": w.Dropdown(
                 options=[(label, b or _FULL) for label, b in BATCH_SIZES],
                 value=batch_size or _FULL,
                 description="batch size",
                 style=style,
             ),
-            "epochs": w.IntSlider(
-                value=epochs,
-                min=1,
-                max=2000,
-                step=1,
-                description="epochs / Train",
-                style=style,
-            ),
+            "epochs": net["epochs"],
             "seed": w.BoundedIntText(
                 value=seed, min=0, max=10**6, description="seed", style=style
             ),
         }
         for control in self.controls.values():
-            control.layout.width = "320px"
-        self.train_button = w.Button(
-            description="Train", button_style="primary", icon="play"
-        )
-        self.step_button = w.Button(
-            description="Step", icon="step-forward", tooltip="one epoch"
-        )
-        self.reset_button = w.Button(
-            description="Reset",
-            icon="refresh",
-            tooltip="start again from the initial weights of this seed",
-        )
+            control.layout.width = CONTROL_WIDTH
+        self.train_button, self.step_button, self.reset_button = train_buttons()
         self.status = w.HTML()
         self.train_button.on_click(self._safely(lambda: self.train()))
         self.step_button.on_click(self._safely(lambda: self.train(1)))
