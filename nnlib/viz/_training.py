@@ -1,4 +1,4 @@
-"""What the widgets share to train: their controls (and the choices they offer), and ``Trainer``, ``nl.fit`` in pieces.
+"""What the widgets share to train: their controls, and ``Trainer``, ``nl.fit`` in pieces.
 
 A click runs a few hundred epochs in chunks and redraws between them, and a diverging run
 must end with a message in the view, not an exception in the notebook. ``Trainer`` is that
