@@ -136,3 +136,23 @@ def test_numpy_floor_refuses_what_it_does_not_implement(mlp_module):
         _mlp.floor_train(
             spec, _mlp.initial_weights(spec), np.zeros((4, 4)), np.zeros(4)
         )
+
+
+def test_playground_js_benchmark_quick_report():
+    # The live playground's frame benchmark runs in headless Chromium, like tests/test_book.py.
+    pytest.importorskip(
+        "selenium", reason="pip install selenium (see requirements.txt)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "benchmarks/bench_playground_js.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert re.search(r"Train frame .*: median [0-9.]+ ms", out), out
+    for label in ("2-16-16-2, full batch", "6 x 256 units, batch 8"):
+        assert re.search(rf"Train for 1 s, {label}: \d+ frames/s", out), out
+    assert "one 60 Hz frame" in out and "not evaluated (--quick)" in out
