@@ -30,6 +30,19 @@ runpy.run_path("benchmarks/run_all.py", run_name="__main__")
 """
 
 
+def _run(*args: str) -> str:
+    """Run ``python *args`` from the repository root; its stdout, after checking it succeeded."""
+    proc = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 @pytest.mark.parametrize(
     "torch_hidden", [False, True], ids=["as installed", "without torch"]
 )
@@ -37,15 +50,7 @@ def test_run_all_quick_prints_every_workload_and_library(torch_hidden):
     command = (
         ["-c", WITHOUT_TORCH] if torch_hidden else ["benchmarks/run_all.py", "--quick"]
     )
-    proc = subprocess.run(
-        [sys.executable, *command],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
+    out = _run(*command)
     for workload in ("1 mnist", "2 digits", "3 interactive"):
         for lib in ("nnlib", "pytorch", "sklearn"):
             assert re.search(rf"^\| {workload} \| {lib} \|", out, re.M), (
@@ -143,15 +148,7 @@ def test_playground_js_benchmark_quick_report():
     pytest.importorskip(
         "selenium", reason="pip install selenium (see requirements.txt)"
     )
-    proc = subprocess.run(
-        [sys.executable, "benchmarks/bench_playground_js.py", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
+    out = _run("benchmarks/bench_playground_js.py", "--quick")
     assert re.search(r"Train frame .*: median [0-9.]+ ms", out), out
     for label in ("2-16-16-2, full batch", "6 x 256 units, batch 8"):
         assert re.search(rf"Train for 1 s, {label}: \d+ frames/s", out), out
